@@ -1,0 +1,171 @@
+import type { Static } from 'typebox'
+import type { EngagementCreate } from '../schemas/engagements.js'
+import type { LegCreate } from '../schemas/legs.js'
+import type { VisitCreate } from '../schemas/visits.js'
+
+// The demo visit, taken from the news report in shared/seed/lee-state-visit-china-2026-01.txt
+// (datelined Beijing, 4 January 2026). Times are only as precise as the report: "Sunday
+// afternoon" is a part of day, "on Monday" is a date; no hour is invented.
+
+// The report names no publisher, URL or hour of publication, so the source says only what it is.
+const report = {
+  title: 'News report datelined Beijing, 4 January 2026: Lee opens state visit to China with a meeting with Koreans living there'
+}
+
+const lee = { name: 'Lee Jae Myung', title: 'President of the Republic of Korea', country: 'KR' }
+
+export const demoVisit: Static<typeof VisitCreate> = {
+  slug: 'lee-jae-myung-china-2026',
+  title: 'State visit of President Lee Jae Myung to China',
+  principal: { name: lee.name, title: lee.title },
+  originCountry: 'KR',
+  kind: 'state_visit',
+  status: 'confirmed',
+  homeTimeZone: 'Asia/Seoul',
+  startDate: '2026-01-04',
+  endDate: '2026-01-07',
+  summary: 'Four-day state visit, the first by a Korean president since 2017, reciprocating Xi Jinping\'s ' +
+    'state visit to Korea around the APEC summit in Gyeongju (30 October - 1 November 2025). ' +
+    'Beijing from Sunday 4 January, Shanghai from Tuesday evening, back to Seoul on Wednesday.'
+}
+
+/** Legs in order; engagements name their leg by `legSequence`. */
+export const demoLegs: Array<Static<typeof LegCreate> & { sequence: number }> = [
+  { sequence: 1, city: 'Beijing', country: 'CN', timeZone: 'Asia/Shanghai', startDate: '2026-01-04', endDate: '2026-01-06' },
+  { sequence: 2, city: 'Shanghai', country: 'CN', timeZone: 'Asia/Shanghai', startDate: '2026-01-06', endDate: '2026-01-07' },
+  { sequence: 3, city: 'Seoul', country: 'KR', timeZone: 'Asia/Seoul', startDate: '2026-01-07', endDate: '2026-01-07' }
+]
+
+type DemoEngagement = Omit<Static<typeof EngagementCreate>, 'legId'> & { legSequence: number }
+
+const sources = [report]
+
+export const demoEngagements: DemoEngagement[] = [
+  {
+    legSequence: 1,
+    title: 'Arrival at Beijing Capital International Airport',
+    kind: 'arrival',
+    status: 'completed',
+    time: { precision: 'part_of_day', localDate: '2026-01-04', partOfDay: 'afternoon' },
+    venue: { name: 'Beijing Capital International Airport', city: 'Beijing', country: 'CN' },
+    participants: [
+      { ...lee, role: 'guest' },
+      { name: 'Yin Hejun', role: 'greeter', title: 'Minister of Science and Technology', organisation: 'Government of the People\'s Republic of China', country: 'CN' }
+    ],
+    description: 'Welcomed by Minister of Science and Technology Yin Hejun, a higher-ranking greeter than on the ' +
+      'state visits of 2013 (Zhang Yesui) and 2017 (Kong Xuanyou).',
+    sources
+  },
+  {
+    legSequence: 1,
+    title: 'Meeting with Koreans living in China',
+    kind: 'community',
+    status: 'completed',
+    time: { precision: 'date', localDate: '2026-01-04' },
+    venue: { name: 'Wanda Vista Hotel', city: 'Beijing', country: 'CN' },
+    participants: [{ ...lee, role: 'host' }],
+    description: 'About 300 South Koreans living in China. Lee called the visit a milestone for the next 30 years ' +
+      'of relations and pledged to make overseas voting easier (only 10 polling stations in China).',
+    sources
+  },
+  {
+    legSequence: 1,
+    title: 'Korea-China business forum',
+    kind: 'forum',
+    status: 'scheduled',
+    time: { precision: 'date', localDate: '2026-01-05' },
+    participants: [{ ...lee, role: 'attendee' }],
+    sources
+  },
+  {
+    legSequence: 1,
+    title: 'Summit with President Xi Jinping',
+    kind: 'summit',
+    status: 'scheduled',
+    time: { precision: 'part_of_day', localDate: '2026-01-05', partOfDay: 'afternoon' },
+    participants: [
+      { ...lee, role: 'guest' },
+      { name: 'Xi Jinping', role: 'counterpart', title: 'President of the People\'s Republic of China', country: 'CN' }
+    ],
+    description: 'The high-stakes meeting of the visit, on Monday afternoon.',
+    sources
+  },
+  {
+    legSequence: 1,
+    title: 'Meeting with Zhao Leji, chairman of the NPC Standing Committee',
+    kind: 'meeting',
+    status: 'scheduled',
+    time: { precision: 'date', localDate: '2026-01-05' },
+    participants: [
+      { ...lee, role: 'guest' },
+      { name: 'Zhao Leji', role: 'counterpart', title: 'Chairman of the Standing Committee of the National People\'s Congress', organisation: 'National People\'s Congress', country: 'CN' }
+    ],
+    description: 'After the business forum, according to the report.',
+    sources
+  },
+  {
+    legSequence: 1,
+    title: 'Talks with Premier Li Qiang',
+    kind: 'talks',
+    status: 'scheduled',
+    time: { precision: 'date', localDate: '2026-01-06' },
+    participants: [
+      { ...lee, role: 'guest' },
+      { name: 'Li Qiang', role: 'counterpart', title: 'Premier of the State Council', organisation: 'State Council of the People\'s Republic of China', country: 'CN' }
+    ],
+    sources
+  },
+  {
+    legSequence: 1,
+    title: 'Luncheon with Premier Li Qiang',
+    kind: 'meal',
+    status: 'scheduled',
+    time: { precision: 'part_of_day', localDate: '2026-01-06', partOfDay: 'midday' },
+    participants: [
+      { ...lee, role: 'guest' },
+      { name: 'Li Qiang', role: 'host', title: 'Premier of the State Council', organisation: 'State Council of the People\'s Republic of China', country: 'CN' }
+    ],
+    sources
+  },
+  {
+    legSequence: 2,
+    title: 'Dinner with Shanghai Party Secretary Chen Jining',
+    kind: 'meal',
+    status: 'scheduled',
+    time: { precision: 'part_of_day', localDate: '2026-01-06', partOfDay: 'evening' },
+    participants: [
+      { ...lee, role: 'guest' },
+      { name: 'Chen Jining', role: 'host', title: 'Secretary of the Shanghai Municipal Committee of the Communist Party of China', country: 'CN' }
+    ],
+    sources
+  },
+  {
+    legSequence: 2,
+    title: 'Korea-China venture and startup event',
+    kind: 'forum',
+    status: 'scheduled',
+    time: { precision: 'date', localDate: '2026-01-07' },
+    participants: [{ ...lee, role: 'attendee' }],
+    sources
+  },
+  {
+    legSequence: 2,
+    title: 'Visit to the site of the Provisional Government of the Republic of Korea',
+    kind: 'site_visit',
+    status: 'scheduled',
+    time: { precision: 'date', localDate: '2026-01-07' },
+    venue: { name: 'Site of the Provisional Government of the Republic of Korea', city: 'Shanghai', country: 'CN' },
+    participants: [{ ...lee, role: 'guest' }],
+    sources
+  },
+  {
+    legSequence: 3,
+    title: 'Return to Seoul',
+    kind: 'arrival',
+    status: 'scheduled',
+    time: { precision: 'date', localDate: '2026-01-07' },
+    participants: [{ ...lee, role: 'guest' }],
+    description: 'The report says Lee returns to Seoul after the Wednesday events in Shanghai.',
+    sources
+  }
+]

@@ -1,0 +1,35 @@
+import type { PrismaClient } from '../db/client.js'
+import { createEngagement } from '../routes/engagements/service.js'
+import { createLeg } from '../routes/legs/service.js'
+import { createVisit } from '../routes/visits/service.js'
+import { demoEngagements, demoLegs, demoVisit } from './lee-state-visit-china-2026.js'
+
+export type DemoLoadResult = 'loaded' | 'already-present'
+
+/**
+ * Loads the demo visit through the same services the API uses, so it obeys the same rules.
+ * Idempotent: a database that has the demo slug is left alone. A failure half-way removes
+ * the visit again (its legs and engagements go with it), so no half-loaded demo remains.
+ */
+export async function loadDemoVisit (prisma: PrismaClient): Promise<DemoLoadResult> {
+  if (await prisma.visit.findUnique({ where: { slug: demoVisit.slug }, select: { id: true } }) !== null) {
+    return 'already-present'
+  }
+  const visit = await createVisit(prisma, demoVisit)
+  try {
+    const legIds = new Map<number, string>()
+    for (const leg of demoLegs) legIds.set(leg.sequence, (await createLeg(prisma, visit.id, leg)).id)
+    for (const { legSequence, ...engagement } of demoEngagements) {
+      await createEngagement(prisma, visit, { ...engagement, legId: legIds.get(legSequence) })
+    }
+  } catch (error) {
+    await prisma.visit.delete({ where: { id: visit.id } })
+    throw error
+  }
+  return 'loaded'
+}
+
+/** For a fresh database: loads the demo only when there is no visit at all. */
+export async function loadDemoVisitIfEmpty (prisma: PrismaClient): Promise<DemoLoadResult | 'not-empty'> {
+  return await prisma.visit.count() === 0 ? loadDemoVisit(prisma) : 'not-empty'
+}

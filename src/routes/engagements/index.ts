@@ -1,0 +1,104 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { InputError } from '../../domain/errors.js'
+import { problemResponses, refTo } from '../../schemas/common.js'
+import {
+  Engagement, EngagementCreate, EngagementListQuery, EngagementPage, EngagementPatch
+} from '../../schemas/engagements.js'
+import { IdParams } from '../../schemas/legs.js'
+import { ViewerQuery, VisitParams } from '../../schemas/visits.js'
+import { findVisit, findVisitOrNull } from '../visits/service.js'
+import {
+  createEngagement, findEngagement, listEngagements, presentEngagement, updateEngagement
+} from './service.js'
+
+const writeSecurity = [{ bearerAuth: [] }]
+
+const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/engagements', {
+    schema: {
+      tags: ['engagements'],
+      operationId: 'listEngagements',
+      summary: 'List engagements across visits',
+      description: 'In chronological order. `date` without `tz` is the local date where the engagement happens; ' +
+        'with `tz` it is the reader\'s day, so `date=2026-01-05&tz=America/Los_Angeles` and the same date in ' +
+        'Asia/Seoul are different sets.',
+      querystring: EngagementListQuery,
+      response: { 200: refTo(EngagementPage), ...problemResponses(400, 503) }
+    }
+  }, async (request) => {
+    const { visit } = request.query
+    if (visit === undefined) return listEngagements(app.prisma, request.query)
+    // An unknown visit is a mistake in the filter, not an empty schedule: say so.
+    const row = await findVisitOrNull(app.prisma, visit)
+    if (row === null) {
+      throw new InputError('invalid', `No visit has the id or slug "${visit}".`, [
+        { path: '/query/visit', message: 'must be the id or slug of an existing visit' }
+      ])
+    }
+    return listEngagements(app.prisma, request.query, row.id)
+  })
+
+  app.post('/visits/:visit/engagements', {
+    onRequest: app.requireWriteToken,
+    schema: {
+      tags: ['engagements'],
+      operationId: 'createEngagement',
+      summary: 'Add an engagement to a visit',
+      security: writeSecurity,
+      params: VisitParams,
+      body: refTo(EngagementCreate),
+      response: { 201: refTo(Engagement), ...problemResponses(400, 401, 404, 409, 413, 415, 422, 503) }
+    }
+  }, async (request, reply) => {
+    const visit = await findVisit(app.prisma, request.params.visit)
+    const engagement = await createEngagement(app.prisma, visit, request.body)
+    reply.code(201).header('location', `${app.prefix}/engagements/${engagement.id}`)
+    return presentEngagement(engagement)
+  })
+
+  app.get('/engagements/:id', {
+    schema: {
+      tags: ['engagements'],
+      operationId: 'getEngagement',
+      summary: 'Get an engagement',
+      params: IdParams,
+      querystring: ViewerQuery,
+      response: { 200: refTo(Engagement), ...problemResponses(400, 404, 503) }
+    }
+  }, async (request) => presentEngagement(await findEngagement(app.prisma, request.params.id), request.query.tz))
+
+  app.patch('/engagements/:id', {
+    onRequest: app.requireWriteToken,
+    schema: {
+      tags: ['engagements'],
+      operationId: 'updateEngagement',
+      summary: 'Change an engagement',
+      security: writeSecurity,
+      params: IdParams,
+      body: refTo(EngagementPatch),
+      response: { 200: refTo(Engagement), ...problemResponses(400, 401, 404, 409, 413, 415, 422, 503) }
+    }
+  }, async (request) => {
+    const engagement = await findEngagement(app.prisma, request.params.id)
+    return presentEngagement(await updateEngagement(app.prisma, engagement, request.body))
+  })
+
+  app.delete('/engagements/:id', {
+    onRequest: app.requireWriteToken,
+    schema: {
+      tags: ['engagements'],
+      operationId: 'deleteEngagement',
+      summary: 'Delete an engagement',
+      security: writeSecurity,
+      params: IdParams,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 404, 503) }
+    }
+  }, async (request, reply) => {
+    const engagement = await findEngagement(app.prisma, request.params.id)
+    await app.prisma.engagement.delete({ where: { id: engagement.id } })
+    return reply.code(204).send(null)
+  })
+}
+
+export default engagementRoutes

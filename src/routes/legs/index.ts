@@ -1,0 +1,72 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { problemResponses, refTo } from '../../schemas/common.js'
+import { IdParams, Leg, LegCreate, LegPatch } from '../../schemas/legs.js'
+import { VisitParams } from '../../schemas/visits.js'
+import { findVisit } from '../visits/service.js'
+import { createLeg, deleteLeg, findLeg, presentLeg, updateLeg } from './service.js'
+
+const writeSecurity = [{ bearerAuth: [] }]
+
+const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/visits/:visit/legs', {
+    onRequest: app.requireWriteToken,
+    schema: {
+      tags: ['legs'],
+      operationId: 'createLeg',
+      summary: 'Add a leg to a visit',
+      security: writeSecurity,
+      params: VisitParams,
+      body: refTo(LegCreate),
+      response: { 201: refTo(Leg), ...problemResponses(400, 401, 404, 409, 413, 415, 422, 503) }
+    }
+  }, async (request, reply) => {
+    const visit = await findVisit(app.prisma, request.params.visit)
+    const leg = await createLeg(app.prisma, visit.id, request.body)
+    reply.code(201).header('location', `${app.prefix}/legs/${leg.id}`)
+    return presentLeg(leg)
+  })
+
+  app.get('/legs/:id', {
+    schema: {
+      tags: ['legs'],
+      operationId: 'getLeg',
+      summary: 'Get a leg',
+      params: IdParams,
+      response: { 200: refTo(Leg), ...problemResponses(400, 404, 503) }
+    }
+  }, async (request) => presentLeg(await findLeg(app.prisma, request.params.id)))
+
+  app.patch('/legs/:id', {
+    onRequest: app.requireWriteToken,
+    schema: {
+      tags: ['legs'],
+      operationId: 'updateLeg',
+      summary: 'Change a leg',
+      security: writeSecurity,
+      params: IdParams,
+      body: refTo(LegPatch),
+      response: { 200: refTo(Leg), ...problemResponses(400, 401, 404, 409, 413, 415, 422, 503) }
+    }
+  }, async (request) => {
+    const leg = await findLeg(app.prisma, request.params.id)
+    return presentLeg(await updateLeg(app.prisma, leg, request.body))
+  })
+
+  app.delete('/legs/:id', {
+    onRequest: app.requireWriteToken,
+    schema: {
+      tags: ['legs'],
+      operationId: 'deleteLeg',
+      summary: 'Delete a leg that has no engagements',
+      security: writeSecurity,
+      params: IdParams,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 404, 409, 503) }
+    }
+  }, async (request, reply) => {
+    await deleteLeg(app.prisma, await findLeg(app.prisma, request.params.id))
+    return reply.code(204).send(null)
+  })
+}
+
+export default legRoutes

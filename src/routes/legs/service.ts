@@ -1,0 +1,97 @@
+import type { Static } from 'typebox'
+import type { PrismaClient } from '../../db/client.js'
+import { fromDbDate, toDbDate } from '../../db/dates.js'
+import { InputError } from '../../domain/errors.js'
+import { canonicalZone } from '../../domain/time-zones.js'
+import type { Leg as LegRow } from '../../generated/prisma/client.js'
+import { conflict, notFound } from '../../problems.js'
+import type { Leg, LegCreate, LegPatch } from '../../schemas/legs.js'
+
+export type LegView = Static<typeof Leg>
+
+export function presentLeg (row: LegRow): LegView {
+  return {
+    id: row.id,
+    visitId: row.visitId,
+    sequence: row.sequence,
+    city: row.city,
+    country: row.country,
+    timeZone: row.timeZone,
+    startDate: fromDbDate(row.startDate),
+    endDate: fromDbDate(row.endDate),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    version: row.version
+  }
+}
+
+export async function findLeg (prisma: PrismaClient, id: string): Promise<LegRow> {
+  const leg = await prisma.leg.findUnique({ where: { id } })
+  if (leg === null) throw notFound(`No leg has the id "${id}".`)
+  return leg
+}
+
+function checkDateOrder (startDate: string, endDate: string) {
+  if (endDate < startDate) {
+    throw new InputError('unprocessable', `endDate ${endDate} is before startDate ${startDate}.`, [
+      { path: '/body/endDate', message: 'must be on or after startDate' }
+    ])
+  }
+}
+
+async function checkSequenceIsFree (prisma: PrismaClient, visitId: string, sequence: number) {
+  const holder = await prisma.leg.findUnique({ where: { visitId_sequence: { visitId, sequence } }, select: { id: true } })
+  if (holder !== null) {
+    throw conflict(`Leg ${holder.id} already has sequence ${sequence} in this visit; choose another or move that leg first.`)
+  }
+}
+
+export async function createLeg (prisma: PrismaClient, visitId: string, input: Static<typeof LegCreate>): Promise<LegRow> {
+  checkDateOrder(input.startDate, input.endDate)
+  let sequence = input.sequence
+  if (sequence === undefined) {
+    const last = await prisma.leg.aggregate({ where: { visitId }, _max: { sequence: true } })
+    sequence = (last._max.sequence ?? 0) + 1
+  } else {
+    await checkSequenceIsFree(prisma, visitId, sequence)
+  }
+  return prisma.leg.create({
+    data: {
+      visitId,
+      sequence,
+      city: input.city,
+      country: input.country,
+      timeZone: canonicalZone(input.timeZone),
+      startDate: toDbDate(input.startDate),
+      endDate: toDbDate(input.endDate)
+    }
+  })
+}
+
+export async function updateLeg (prisma: PrismaClient, leg: LegRow, patch: Static<typeof LegPatch>): Promise<LegRow> {
+  checkDateOrder(patch.startDate ?? fromDbDate(leg.startDate), patch.endDate ?? fromDbDate(leg.endDate))
+  if (patch.sequence !== undefined && patch.sequence !== leg.sequence) {
+    await checkSequenceIsFree(prisma, leg.visitId, patch.sequence)
+  }
+  return prisma.leg.update({
+    where: { id: leg.id },
+    data: {
+      sequence: patch.sequence,
+      city: patch.city,
+      country: patch.country,
+      timeZone: patch.timeZone === undefined ? undefined : canonicalZone(patch.timeZone),
+      startDate: patch.startDate === undefined ? undefined : toDbDate(patch.startDate),
+      endDate: patch.endDate === undefined ? undefined : toDbDate(patch.endDate),
+      version: { increment: 1 }
+    }
+  })
+}
+
+export async function deleteLeg (prisma: PrismaClient, leg: LegRow): Promise<void> {
+  const engagements = await prisma.engagement.count({ where: { legId: leg.id } })
+  if (engagements > 0) {
+    throw conflict(`Leg ${leg.id} still has ${engagements} engagement(s). ` +
+      'Move them to another leg (PATCH legId) or delete them, then delete the leg.')
+  }
+  await prisma.leg.delete({ where: { id: leg.id } })
+}

@@ -1,0 +1,109 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { buildItinerary } from '../../domain/itinerary.js'
+import { problemResponses, refTo } from '../../schemas/common.js'
+import {
+  Itinerary, ViewerQuery, Visit, VisitCreate, VisitListQuery, VisitPage, VisitParams, VisitPatch
+} from '../../schemas/visits.js'
+import { engagementsOfVisit, presentEngagement } from '../engagements/service.js'
+import { presentLeg } from '../legs/service.js'
+import { createVisit, findVisit, listVisits, presentVisit, updateVisit } from './service.js'
+
+const writeSecurity = [{ bearerAuth: [] }]
+
+const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/visits', {
+    schema: {
+      tags: ['visits'],
+      operationId: 'listVisits',
+      summary: 'List visits',
+      description: 'Visits in order of start date, filtered by dates, destination country, principal or status.',
+      querystring: VisitListQuery,
+      response: { 200: refTo(VisitPage), ...problemResponses(400, 503) }
+    }
+  }, async (request) => listVisits(app.prisma, request.query))
+
+  app.post('/visits', {
+    onRequest: app.requireWriteToken,
+    schema: {
+      tags: ['visits'],
+      operationId: 'createVisit',
+      summary: 'Create a visit',
+      security: writeSecurity,
+      body: refTo(VisitCreate),
+      response: { 201: refTo(Visit), ...problemResponses(400, 401, 409, 413, 415, 422, 503) }
+    }
+  }, async (request, reply) => {
+    const visit = await createVisit(app.prisma, request.body)
+    reply.code(201).header('location', `${app.prefix}/visits/${visit.id}`)
+    return presentVisit(visit)
+  })
+
+  app.get('/visits/:visit', {
+    schema: {
+      tags: ['visits'],
+      operationId: 'getVisit',
+      summary: 'Get a visit by id or slug',
+      params: VisitParams,
+      response: { 200: refTo(Visit), ...problemResponses(400, 404, 503) }
+    }
+  }, async (request) => presentVisit(await findVisit(app.prisma, request.params.visit)))
+
+  app.patch('/visits/:visit', {
+    onRequest: app.requireWriteToken,
+    schema: {
+      tags: ['visits'],
+      operationId: 'updateVisit',
+      summary: 'Change a visit',
+      security: writeSecurity,
+      params: VisitParams,
+      body: refTo(VisitPatch),
+      response: { 200: refTo(Visit), ...problemResponses(400, 401, 404, 409, 413, 415, 422, 503) }
+    }
+  }, async (request) => {
+    const visit = await findVisit(app.prisma, request.params.visit)
+    return presentVisit(await updateVisit(app.prisma, visit, request.body))
+  })
+
+  app.delete('/visits/:visit', {
+    onRequest: app.requireWriteToken,
+    schema: {
+      tags: ['visits'],
+      operationId: 'deleteVisit',
+      summary: 'Delete a visit with its legs and engagements',
+      security: writeSecurity,
+      params: VisitParams,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 404, 503) }
+    }
+  }, async (request, reply) => {
+    const visit = await findVisit(app.prisma, request.params.visit)
+    await app.prisma.visit.delete({ where: { id: visit.id } })
+    return reply.code(204).send(null)
+  })
+
+  app.get('/visits/:visit/itinerary', {
+    schema: {
+      tags: ['visits'],
+      operationId: 'getItinerary',
+      summary: 'The itinerary of a visit',
+      description: 'The visit, its legs in order and, within each leg, its engagements grouped by the local day ' +
+        'they happen on, in chronological order. With ?tz=, every engagement also carries `viewer` times in that zone.',
+      params: VisitParams,
+      querystring: ViewerQuery,
+      response: { 200: refTo(Itinerary), ...problemResponses(400, 404, 503) }
+    }
+  }, async (request) => {
+    const visit = await findVisit(app.prisma, request.params.visit)
+    const [legs, engagements] = await Promise.all([
+      app.prisma.leg.findMany({ where: { visitId: visit.id }, orderBy: { sequence: 'asc' } }),
+      engagementsOfVisit(app.prisma, visit.id)
+    ])
+    const itinerary = buildItinerary(
+      legs.map(presentLeg),
+      engagements.map((engagement) => presentEngagement(engagement, request.query.tz))
+    )
+    return { visit: presentVisit(visit), viewerTimeZone: request.query.tz ?? null, ...itinerary }
+  })
+}
+
+export default visitRoutes

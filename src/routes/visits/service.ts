@@ -1,0 +1,142 @@
+import type { Static } from 'typebox'
+import type { PrismaClient } from '../../db/client.js'
+import { fromDbDate, toDbDate } from '../../db/dates.js'
+import { decodeCursor, encodeCursor } from '../../domain/cursor.js'
+import { InputError } from '../../domain/errors.js'
+import { isUuid } from '../../domain/identifiers.js'
+import { canonicalZone, isValidLocalDate } from '../../domain/time-zones.js'
+import type { Prisma, Visit as VisitRow } from '../../generated/prisma/client.js'
+import { conflict, notFound } from '../../problems.js'
+import type { Visit, VisitCreate, VisitListQuery, VisitPatch } from '../../schemas/visits.js'
+
+export type VisitView = Static<typeof Visit>
+
+export function presentVisit (row: VisitRow): VisitView {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    principal: { name: row.principalName, title: row.principalTitle },
+    originCountry: row.originCountry,
+    kind: row.kind,
+    status: row.status,
+    homeTimeZone: row.homeTimeZone,
+    startDate: fromDbDate(row.startDate),
+    endDate: fromDbDate(row.endDate),
+    summary: row.summary,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    version: row.version
+  }
+}
+
+/** `{visit}` is an id when it reads as a UUID, a slug otherwise (slugs can't be UUIDs). */
+export async function findVisitOrNull (prisma: PrismaClient, idOrSlug: string): Promise<VisitRow | null> {
+  return prisma.visit.findUnique({ where: isUuid(idOrSlug) ? { id: idOrSlug } : { slug: idOrSlug } })
+}
+
+export async function findVisit (prisma: PrismaClient, idOrSlug: string): Promise<VisitRow> {
+  const visit = await findVisitOrNull(prisma, idOrSlug)
+  if (visit === null) throw notFound(`No visit has the id or slug "${idOrSlug}".`)
+  return visit
+}
+
+function checkDateOrder (startDate: string, endDate: string) {
+  if (endDate < startDate) {
+    throw new InputError('unprocessable', `endDate ${endDate} is before startDate ${startDate}.`, [
+      { path: '/body/endDate', message: 'must be on or after startDate' }
+    ])
+  }
+}
+
+function checkSlugIsNotUuid (slug: string) {
+  if (isUuid(slug)) {
+    throw new InputError('invalid', 'A slug cannot have the form of a UUID: it would be read as an id.', [
+      { path: '/body/slug', message: 'must not be a UUID' }
+    ])
+  }
+}
+
+async function checkSlugIsFree (prisma: PrismaClient, slug: string, exceptId?: string) {
+  const holder = await prisma.visit.findUnique({ where: { slug }, select: { id: true } })
+  if (holder !== null && holder.id !== exceptId) {
+    throw conflict(`The slug "${slug}" is already used by visit ${holder.id}; choose another.`)
+  }
+}
+
+export async function createVisit (prisma: PrismaClient, input: Static<typeof VisitCreate>): Promise<VisitRow> {
+  checkSlugIsNotUuid(input.slug)
+  checkDateOrder(input.startDate, input.endDate)
+  await checkSlugIsFree(prisma, input.slug)
+  return prisma.visit.create({
+    data: {
+      slug: input.slug,
+      title: input.title,
+      principalName: input.principal.name,
+      principalTitle: input.principal.title,
+      originCountry: input.originCountry,
+      kind: input.kind,
+      status: input.status ?? 'scheduled',
+      homeTimeZone: canonicalZone(input.homeTimeZone),
+      startDate: toDbDate(input.startDate),
+      endDate: toDbDate(input.endDate),
+      summary: input.summary ?? null
+    }
+  })
+}
+
+export async function updateVisit (prisma: PrismaClient, visit: VisitRow, patch: Static<typeof VisitPatch>): Promise<VisitRow> {
+  if (patch.slug !== undefined) {
+    checkSlugIsNotUuid(patch.slug)
+    await checkSlugIsFree(prisma, patch.slug, visit.id)
+  }
+  checkDateOrder(patch.startDate ?? fromDbDate(visit.startDate), patch.endDate ?? fromDbDate(visit.endDate))
+  return prisma.visit.update({
+    where: { id: visit.id },
+    data: {
+      slug: patch.slug,
+      title: patch.title,
+      principalName: patch.principal?.name,
+      principalTitle: patch.principal?.title,
+      originCountry: patch.originCountry,
+      kind: patch.kind,
+      status: patch.status,
+      homeTimeZone: patch.homeTimeZone === undefined ? undefined : canonicalZone(patch.homeTimeZone),
+      startDate: patch.startDate === undefined ? undefined : toDbDate(patch.startDate),
+      endDate: patch.endDate === undefined ? undefined : toDbDate(patch.endDate),
+      summary: patch.summary,
+      version: { increment: 1 }
+    }
+  })
+}
+
+export async function listVisits (prisma: PrismaClient, query: Static<typeof VisitListQuery>) {
+  const limit = query.limit ?? 50
+  const filters: Prisma.VisitWhereInput[] = []
+  if (query.from !== undefined) filters.push({ endDate: { gte: toDbDate(query.from) } })
+  if (query.to !== undefined) filters.push({ startDate: { lte: toDbDate(query.to) } })
+  if (query.country !== undefined) filters.push({ legs: { some: { country: query.country } } })
+  if (query.originCountry !== undefined) filters.push({ originCountry: query.originCountry })
+  if (query.principal !== undefined) filters.push({ principalName: { contains: query.principal, mode: 'insensitive' } })
+  if (query.status !== undefined) filters.push({ status: query.status })
+  if (query.cursor !== undefined) {
+    const [startDate, id] = decodeCursor(query.cursor, [isValidLocalDate, isUuid]) as [string, string]
+    filters.push({
+      OR: [
+        { startDate: { gt: toDbDate(startDate) } },
+        { startDate: toDbDate(startDate), id: { gt: id } }
+      ]
+    })
+  }
+  const rows = await prisma.visit.findMany({
+    where: { AND: filters },
+    orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
+    take: limit + 1
+  })
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return {
+    data: page.map(presentVisit),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor([fromDbDate(last.startDate), last.id]) : null
+  }
+}

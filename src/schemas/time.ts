@@ -1,0 +1,81 @@
+import { Type } from 'typebox'
+import { Instant, LocalDate, Nullable, TimeZoneName } from './common.js'
+
+const Precision = Type.Enum(['exact', 'part_of_day', 'date'], {
+  description: 'How much of the time is known: an exact start (and maybe end), a part of a local day, or only the local day.'
+})
+
+const PartOfDay = Type.Enum(
+  ['morning', 'midday', 'afternoon', 'evening'],
+  { description: 'morning 06:00-12:00, midday 11:00-14:00, afternoon 12:00-18:00, evening 18:00-24:00, local time.' }
+)
+
+const LocalDateTime = (description: string) => Type.String({
+  format: 'local-date-time',
+  description,
+  examples: ['2026-01-05T15:00']
+})
+
+const NullableLocal = (description: string) => Nullable(Type.String({ examples: ['2026-01-05T18:00:00+08:00'] }), { description })
+
+export const TimeWindow = Type.Object({
+  timeZone: TimeZoneName,
+  precision: Precision,
+  partOfDay: Nullable(PartOfDay),
+  startsAt: Type.String({ description: 'Start instant in UTC.', examples: ['2026-01-05T04:00:00.000Z'] }),
+  endsAt: Nullable(Type.String({ examples: ['2026-01-05T10:00:00.000Z'] }), { description: 'End instant in UTC; null when only the start is known.' }),
+  localStart: Type.String({ description: 'Start as wall-clock time with offset, in timeZone.', examples: ['2026-01-05T12:00:00+08:00'] }),
+  localEnd: NullableLocal('End as wall-clock time with offset, in timeZone.'),
+  localDate: LocalDate
+}, {
+  $id: 'TimeWindow',
+  title: 'TimeWindow',
+  description: 'When an engagement happens, as precisely as it is known, in the zone it happens in.',
+  examples: [{
+    timeZone: 'Asia/Shanghai',
+    precision: 'part_of_day',
+    partOfDay: 'afternoon',
+    startsAt: '2026-01-05T04:00:00.000Z',
+    endsAt: '2026-01-05T10:00:00.000Z',
+    localStart: '2026-01-05T12:00:00+08:00',
+    localEnd: '2026-01-05T18:00:00+08:00',
+    localDate: '2026-01-05'
+  }]
+})
+
+export const ViewerTime = Type.Object({
+  timeZone: TimeZoneName,
+  localStart: Type.String({ examples: ['2025-12-31T23:00:00-05:00'] }),
+  localEnd: NullableLocal('End in the viewer zone; null when the end is unknown.'),
+  localDate: LocalDate
+}, {
+  $id: 'ViewerTime',
+  title: 'ViewerTime',
+  description: 'The same window in the zone asked for with ?tz=.'
+})
+
+export const TimeWindowInput = Type.Object({
+  timeZone: Type.Optional(TimeZoneName),
+  precision: Precision,
+  localStart: Type.Optional(LocalDateTime('With precision exact: wall-clock start without offset, read in timeZone.')),
+  localEnd: Type.Optional(LocalDateTime('With precision exact and localStart: wall-clock end without offset.')),
+  startsAt: Type.Optional(Instant),
+  endsAt: Type.Optional(Instant),
+  localDate: Type.Optional(LocalDate),
+  partOfDay: Type.Optional(PartOfDay),
+  disambiguation: Type.Optional(Type.Enum(['earlier', 'later'], {
+    description: 'Which of the two occurrences a wall-clock time means when clocks fall back and it happens twice.'
+  }))
+}, {
+  $id: 'TimeWindowInput',
+  title: 'TimeWindowInput',
+  additionalProperties: false,
+  description: 'timeZone defaults to the leg\'s zone. Send one of: precision exact with localStart [localEnd] ' +
+    'or with startsAt [endsAt]; precision part_of_day with localDate and partOfDay; precision date with localDate. ' +
+    'A local time inside a daylight-saving gap is refused (422); one that happens twice needs disambiguation.',
+  examples: [
+    { precision: 'part_of_day', localDate: '2026-01-05', partOfDay: 'afternoon' },
+    { precision: 'exact', timeZone: 'Asia/Shanghai', localStart: '2026-01-05T15:00', localEnd: '2026-01-05T16:30' },
+    { precision: 'date', localDate: '2026-01-07' }
+  ]
+})

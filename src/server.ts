@@ -1,0 +1,45 @@
+import closeWithGrace from 'close-with-grace'
+import { buildApp } from './app.js'
+import { loadConfig, parseApiTokens } from './config.js'
+import { startEmbeddedPostgres } from './db/embedded.js'
+import { applyMigrations } from './db/schema-engine.js'
+import { loadDemoVisitIfEmpty } from './demo/load-demo-visit.js'
+
+// Starts the service: on DATABASE_URL when set, otherwise on an embedded Postgres (PGlite)
+// under EMBEDDED_DB_DIR; migrates, loads the demo visit into an empty database, listens.
+const config = loadConfig()
+
+const database = config.DATABASE_URL === undefined
+  ? await startEmbeddedPostgres({ dataDir: config.EMBEDDED_DB_DIR })
+  : { connectionString: config.DATABASE_URL, stop: async () => {} }
+
+await applyMigrations(database.connectionString)
+
+const app = await buildApp({
+  databaseUrl: database.connectionString,
+  apiTokens: parseApiTokens(config.API_TOKENS),
+  bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  logger: { level: config.LOG_LEVEL }
+})
+
+closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
+  else app.log.info({ signal }, 'shutting down')
+  await app.close()
+  await database.stop()
+})
+
+const demo = await loadDemoVisitIfEmpty(app.prisma)
+if (demo === 'loaded') app.log.info('loaded the demo visit lee-jae-myung-china-2026')
+if (config.API_TOKENS === '') app.log.warn('API_TOKENS is empty: the API is read-only')
+
+const address = await app.listen({ host: config.HOST, port: config.PORT })
+process.stdout.write([
+  '',
+  `  Diplomatic itinerary API  ${address}/v1/visits`,
+  `  Swagger UI                ${address}/docs`,
+  `  Demo itinerary            ${address}/v1/visits/lee-jae-myung-china-2026/itinerary?tz=America/New_York`,
+  `  Database                  ${config.DATABASE_URL === undefined ? `embedded (PGlite) in ${config.EMBEDDED_DB_DIR}` : 'DATABASE_URL'}`,
+  '',
+  ''
+].join('\n'))

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto'
+import supertest from 'supertest'
+import { buildApp } from '../src/app.js'
+
+export const WRITE_TOKEN = 'test-writer-secret'
+export const authorised = { Authorization: `Bearer ${WRITE_TOKEN}` }
+
+function databaseUrl (): string {
+  const url = process.env.DATABASE_URL
+  if (url === undefined) throw new Error('DATABASE_URL is not set: run the tests with `npm test`, which prepares a database.')
+  return url
+}
+
+/** The real app on the test database; close it with `after(() => app.close())`. */
+export async function buildTestApp () {
+  const app = await buildApp({ databaseUrl: databaseUrl(), apiTokens: new Map([['test-desk', WRITE_TOKEN]]) })
+  await app.ready()
+  return { app, http: supertest(app.server) }
+}
+
+export type Http = Awaited<ReturnType<typeof buildTestApp>>['http']
+
+/** A slug no other test uses, so tests never depend on each other's rows. */
+export function uniqueSlug (prefix = 'visit'): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`
+}
+
+export function visitBody (overrides: Record<string, unknown> = {}) {
+  return {
+    slug: uniqueSlug(),
+    title: 'Test state visit',
+    principal: { name: 'Lee Jae Myung', title: 'President of the Republic of Korea' },
+    originCountry: 'KR',
+    kind: 'state_visit',
+    homeTimeZone: 'Asia/Seoul',
+    startDate: '2026-01-04',
+    endDate: '2026-01-07',
+    ...overrides
+  }
+}
+
+export async function createVisit (http: Http, overrides: Record<string, unknown> = {}) {
+  const response = await http.post('/v1/visits').set(authorised).send(visitBody(overrides)).expect(201)
+  return response.body as { id: string, slug: string, version: number }
+}
+
+export async function createLeg (http: Http, visitId: string, overrides: Record<string, unknown> = {}) {
+  const response = await http.post(`/v1/visits/${visitId}/legs`).set(authorised).send({
+    city: 'Beijing', country: 'CN', timeZone: 'Asia/Shanghai', startDate: '2026-01-04', endDate: '2026-01-06', ...overrides
+  }).expect(201)
+  return response.body as { id: string, sequence: number, timeZone: string }
+}
+
+export async function createEngagement (http: Http, visitId: string, body: Record<string, unknown>) {
+  const response = await http.post(`/v1/visits/${visitId}/engagements`).set(authorised).send({
+    title: 'Test engagement', kind: 'meeting', ...body
+  })
+  if (response.status !== 201) throw new Error(`engagement not created: ${response.status} ${JSON.stringify(response.body)}`)
+  return response.body as { id: string, time: Record<string, unknown>, version: number }
+}

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { after, before, describe, it } from 'node:test'
+import { promisify } from 'node:util'
+import SwaggerParser from '@apidevtools/swagger-parser'
+import type { OpenAPIV3_1 } from 'openapi-types'
+import { buildTestApp, type Http } from './helper.js'
+
+const COMMITTED = new URL('../openapi/openapi.json', import.meta.url)
+
+describe('the OpenAPI document', () => {
+  let generated: OpenAPIV3_1.Document
+  let app: Awaited<ReturnType<typeof buildTestApp>>['app']
+  let http: Http
+  before(async () => {
+    const built = await buildTestApp()
+    app = built.app
+    http = built.http
+    generated = app.swagger() as OpenAPIV3_1.Document
+  })
+  after(() => app.close())
+
+  it('is committed exactly as the code produces it (run npm run openapi after changing a route)', async () => {
+    const committed = JSON.parse(await readFile(COMMITTED, 'utf8'))
+    assert.deepEqual(committed, JSON.parse(JSON.stringify(generated)))
+  })
+
+  it('is served at /openapi.json', async () => {
+    const response = await http.get('/openapi.json').expect(200)
+    assert.deepEqual(response.body, JSON.parse(JSON.stringify(generated)))
+  })
+
+  it('is a valid OpenAPI 3.1 document for an independent validator', async () => {
+    const document = JSON.parse(await readFile(COMMITTED, 'utf8'))
+    await SwaggerParser.validate(document)
+    assert.equal(document.openapi, '3.1.0')
+  })
+
+  it('passes redocly lint without errors', async () => {
+    const { stdout, stderr } = await promisify(execFile)('npx', ['redocly', 'lint', '--format', 'json', 'openapi/openapi.json'], {
+      cwd: new URL('..', import.meta.url).pathname
+    }).catch((error: { stdout: string, stderr: string }) => error)
+    const report = JSON.parse(stdout) as { totals: { errors: number, warnings: number }, problems: Array<{ message: string, severity: string }> }
+    const errors = report.problems.filter((problem) => problem.severity === 'error')
+    assert.deepEqual(errors, [], stderr)
+    assert.equal(report.totals.errors, 0)
+  })
+
+  it('documents every operation with an id, a summary, a tag and problem responses, each one a real route', () => {
+    const operations = Object.entries(generated.paths ?? {}).flatMap(([path, item]) =>
+      Object.entries(item ?? {}).map(([method, operation]) => ({ path, method, operation: operation as OpenAPIV3_1.OperationObject })))
+    assert.ok(operations.length >= 15, `only ${operations.length} operations`)
+    for (const { path, method, operation } of operations) {
+      assert.ok(operation.operationId, `${method} ${path} has an operationId`)
+      assert.ok(operation.summary, `${method} ${path} has a summary`)
+      assert.ok(operation.tags?.length, `${method} ${path} has a tag`)
+      const url = path.replace(/\{(\w+)\}/g, ':$1')
+      assert.ok(app.hasRoute({ method: method.toUpperCase() as 'GET', url }), `${method} ${path} is served`)
+      const errorResponses = Object.keys(operation.responses ?? {}).filter((status) => status >= '400')
+      for (const status of errorResponses) {
+        const content = (operation.responses?.[status] as OpenAPIV3_1.ResponseObject).content
+        assert.ok(content?.['application/problem+json'], `${method} ${path} ${status} is a problem`)
+      }
+    }
+  })
+})
