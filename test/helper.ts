@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { after, before } from 'node:test'
 import supertest from 'supertest'
 import { buildApp } from '../src/app.js'
 
@@ -57,4 +58,17 @@ export async function createEngagement (http: Http, visitId: string, body: Recor
   })
   if (response.status !== 201) throw new Error(`engagement not created: ${response.status} ${JSON.stringify(response.body)}`)
   return response.body as { id: string, time: Record<string, unknown>, version: number }
+}
+
+/**
+ * The app for one describe block: built before its tests, closed after them. Read `app` and
+ * `http` inside tests and hooks, once `before` has run.
+ */
+export function useTestApp () {
+  const context = {} as Awaited<ReturnType<typeof buildTestApp>>
+  before(async () => {
+    Object.assign(context, await buildTestApp())
+  })
+  after(() => context.app.close())
+  return context
 }

@@ -1,25 +1,20 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import type { OpenAPIV3_1 } from 'openapi-types'
-import { buildTestApp, type Http } from './helper.js'
+import { useTestApp } from './helper.js'
 
 const COMMITTED = new URL('../openapi/openapi.json', import.meta.url)
 
 describe('the OpenAPI document', () => {
+  const server = useTestApp()
   let generated: OpenAPIV3_1.Document
-  let app: Awaited<ReturnType<typeof buildTestApp>>['app']
-  let http: Http
-  before(async () => {
-    const built = await buildTestApp()
-    app = built.app
-    http = built.http
-    generated = app.swagger() as OpenAPIV3_1.Document
+  before(() => {
+    generated = server.app.swagger() as OpenAPIV3_1.Document
   })
-  after(() => app.close())
 
   it('is committed exactly as the code produces it (run npm run openapi after changing a route)', async () => {
     const committed = JSON.parse(await readFile(COMMITTED, 'utf8'))
@@ -27,7 +22,7 @@ describe('the OpenAPI document', () => {
   })
 
   it('is served at /openapi.json', async () => {
-    const response = await http.get('/openapi.json').expect(200)
+    const response = await server.http.get('/openapi.json').expect(200)
     assert.deepEqual(response.body, JSON.parse(JSON.stringify(generated)))
   })
 
@@ -56,7 +51,7 @@ describe('the OpenAPI document', () => {
       assert.ok(operation.summary, `${method} ${path} has a summary`)
       assert.ok(operation.tags?.length, `${method} ${path} has a tag`)
       const url = path.replace(/\{(\w+)\}/g, ':$1')
-      assert.ok(app.hasRoute({ method: method.toUpperCase() as 'GET', url }), `${method} ${path} is served`)
+      assert.ok(server.app.hasRoute({ method: method.toUpperCase() as 'GET', url }), `${method} ${path} is served`)
       const errorResponses = Object.keys(operation.responses ?? {}).filter((status) => status >= '400')
       for (const status of errorResponses) {
         const content = (operation.responses?.[status] as OpenAPIV3_1.ResponseObject).content

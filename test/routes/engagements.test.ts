@@ -1,23 +1,18 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import { authorised, buildTestApp, createEngagement, createLeg, createVisit, uniqueSlug, type Http } from '../helper.js'
+import { before, describe, it } from 'node:test'
+import { authorised, createEngagement, createLeg, createVisit, uniqueSlug, useTestApp } from '../helper.js'
 
 describe('engagements', () => {
-  let http: Http
-  let close: () => Promise<void>
+  const server = useTestApp()
   let visitId: string
   let beijing: { id: string }
   before(async () => {
-    const built = await buildTestApp()
-    http = built.http
-    close = () => built.app.close()
-    visitId = (await createVisit(http)).id
-    beijing = await createLeg(http, visitId)
+    visitId = (await createVisit(server.http)).id
+    beijing = await createLeg(server.http, visitId)
   })
-  after(() => close())
 
   const post = (body: Record<string, unknown>) =>
-    http.post(`/v1/visits/${visitId}/engagements`).set(authorised).send({ title: 'Talks', kind: 'talks', legId: beijing.id, ...body })
+    server.http.post(`/v1/visits/${visitId}/engagements`).set(authorised).send({ title: 'Talks', kind: 'talks', legId: beijing.id, ...body })
 
   it('creates an engagement with venue, participants and sources; Location points at it', async () => {
     const response = await post({
@@ -42,12 +37,12 @@ describe('engagements', () => {
     assert.equal(response.body.venue.latitude, 39.9033)
     assert.deepEqual(response.body.participants.map((p: { name: string, role: string, title: string }) => [p.name, p.role, p.title]), [['Xi Jinping', 'counterpart', 'President']])
     assert.deepEqual(response.body.sources, [{ url: 'https://example.org/report', title: 'Report', publisher: null, publishedAt: '2026-01-04T01:00:00.000Z' }])
-    const fetched = await http.get(response.headers.location).expect(200)
+    const fetched = await server.http.get(response.headers.location).expect(200)
     assert.deepEqual(fetched.body, response.body)
   })
 
   it('accepts instants with offsets and keeps the zone it is given', async () => {
-    const created = await createEngagement(http, visitId, {
+    const created = await createEngagement(server.http, visitId, {
       legId: beijing.id,
       time: { precision: 'exact', timeZone: 'Asia/Seoul', startsAt: '2026-01-05T06:00:00Z' }
     })
@@ -57,10 +52,10 @@ describe('engagements', () => {
   })
 
   it('shows viewer times with ?tz, including a date that differs from the local one', async () => {
-    const created = await createEngagement(http, visitId, {
+    const created = await createEngagement(server.http, visitId, {
       legId: beijing.id, time: { precision: 'part_of_day', localDate: '2026-01-05', partOfDay: 'morning' }
     })
-    const response = await http.get(`/v1/engagements/${created.id}`).query({ tz: 'America/Los_Angeles' }).expect(200)
+    const response = await server.http.get(`/v1/engagements/${created.id}`).query({ tz: 'America/Los_Angeles' }).expect(200)
     assert.deepEqual(response.body.viewer, {
       timeZone: 'America/Los_Angeles',
       localStart: '2026-01-04T14:00:00-08:00',
@@ -103,8 +98,8 @@ describe('engagements', () => {
   it('needs a zone when there is no leg, and a leg of the same visit', async () => {
     const noZone = await post({ legId: undefined, time: { precision: 'date', localDate: '2026-01-05' } }).expect(400)
     assert.equal(noZone.body.errors[0].path, '/body/time/timeZone')
-    const otherVisit = await createVisit(http)
-    const otherLeg = await createLeg(http, otherVisit.id)
+    const otherVisit = await createVisit(server.http)
+    const otherLeg = await createLeg(server.http, otherVisit.id)
     const wrongLeg = await post({ legId: otherLeg.id, time: { precision: 'date', localDate: '2026-01-05' } }).expect(422)
     assert.equal(wrongLeg.body.errors[0].path, '/body/legId')
   })
@@ -120,13 +115,13 @@ describe('engagements', () => {
   })
 
   it('patches: replaces participants, moves the time, clears the venue, bumps the version', async () => {
-    const created = await createEngagement(http, visitId, {
+    const created = await createEngagement(server.http, visitId, {
       legId: beijing.id,
       time: { precision: 'part_of_day', localDate: '2026-01-06', partOfDay: 'afternoon' },
       venue: { name: 'Diaoyutai State Guesthouse', city: 'Beijing', country: 'CN' },
       participants: [{ name: 'Li Qiang', role: 'counterpart' }]
     })
-    const response = await http.patch(`/v1/engagements/${created.id}`).set(authorised).send({
+    const response = await server.http.patch(`/v1/engagements/${created.id}`).set(authorised).send({
       time: { precision: 'part_of_day', localDate: '2026-01-06', partOfDay: 'evening' },
       participants: [{ name: 'Li Qiang', role: 'host' }, { name: 'Wang Yi', role: 'attendee' }],
       venue: null
@@ -135,49 +130,49 @@ describe('engagements', () => {
     assert.equal(response.body.time.localStart, '2026-01-06T18:00:00+08:00')
     assert.equal(response.body.venue, null)
     assert.deepEqual(response.body.participants.map((p: { name: string, role: string }) => [p.name, p.role]), [['Li Qiang', 'host'], ['Wang Yi', 'attendee']])
-    const unchanged = await http.patch(`/v1/engagements/${created.id}`).set(authorised).send({ status: 'confirmed' }).expect(200)
+    const unchanged = await server.http.patch(`/v1/engagements/${created.id}`).set(authorised).send({ status: 'confirmed' }).expect(200)
     assert.equal(unchanged.body.time.localStart, '2026-01-06T18:00:00+08:00')
     assert.equal(unchanged.body.participants.length, 2)
     assert.equal(unchanged.body.version, 3)
   })
 
   it('deletes an engagement: 204, then 404', async () => {
-    const created = await createEngagement(http, visitId, { legId: beijing.id, time: { precision: 'date', localDate: '2026-01-05' } })
-    await http.delete(`/v1/engagements/${created.id}`).set(authorised).expect(204)
-    await http.get(`/v1/engagements/${created.id}`).expect(404)
-    await http.delete(`/v1/engagements/${created.id}`).set(authorised).expect(404)
+    const created = await createEngagement(server.http, visitId, { legId: beijing.id, time: { precision: 'date', localDate: '2026-01-05' } })
+    await server.http.delete(`/v1/engagements/${created.id}`).set(authorised).expect(204)
+    await server.http.get(`/v1/engagements/${created.id}`).expect(404)
+    await server.http.delete(`/v1/engagements/${created.id}`).set(authorised).expect(404)
   })
 
   it('refuses to delete a leg that still has engagements', async () => {
-    const leg = await createLeg(http, visitId, { city: 'Tianjin' })
-    const engagement = await createEngagement(http, visitId, { legId: leg.id, time: { precision: 'date', localDate: '2026-01-05' } })
-    const response = await http.delete(`/v1/legs/${leg.id}`).set(authorised).expect(409)
+    const leg = await createLeg(server.http, visitId, { city: 'Tianjin' })
+    const engagement = await createEngagement(server.http, visitId, { legId: leg.id, time: { precision: 'date', localDate: '2026-01-05' } })
+    const response = await server.http.delete(`/v1/legs/${leg.id}`).set(authorised).expect(409)
     assert.match(response.body.detail, /engagement/)
-    await http.patch(`/v1/engagements/${engagement.id}`).set(authorised).send({ legId: null }).expect(200)
-    await http.delete(`/v1/legs/${leg.id}`).set(authorised).expect(204)
+    await server.http.patch(`/v1/engagements/${engagement.id}`).set(authorised).send({ legId: null }).expect(200)
+    await server.http.delete(`/v1/legs/${leg.id}`).set(authorised).expect(204)
   })
 
   describe('listing', () => {
     let listVisitId: string
     const created: string[] = []
     before(async () => {
-      listVisitId = (await createVisit(http)).id
+      listVisitId = (await createVisit(server.http)).id
       for (const hour of ['09', '10', '11', '12', '13']) {
-        created.push((await createEngagement(http, listVisitId, {
+        created.push((await createEngagement(server.http, listVisitId, {
           time: { precision: 'exact', timeZone: 'Europe/Paris', localStart: `2031-06-01T${hour}:00` }
         })).id)
       }
     })
 
     const page = async (query: Record<string, string | number>) => {
-      const response = await http.get('/v1/engagements').query({ visit: listVisitId, ...query }).expect(200)
+      const response = await server.http.get('/v1/engagements').query({ visit: listVisitId, ...query }).expect(200)
       return response.body as { data: Array<{ id: string }>, nextCursor: string | null }
     }
 
     it('pages in chronological order, stable when rows are inserted before the cursor', async () => {
       const first = await page({ limit: 2 })
       assert.deepEqual(first.data.map((e) => e.id), created.slice(0, 2))
-      await createEngagement(http, listVisitId, { time: { precision: 'exact', timeZone: 'Europe/Paris', localStart: '2031-06-01T08:00' } })
+      await createEngagement(server.http, listVisitId, { time: { precision: 'exact', timeZone: 'Europe/Paris', localStart: '2031-06-01T08:00' } })
       const second = await page({ limit: 2, cursor: first.nextCursor as string })
       assert.deepEqual(second.data.map((e) => e.id), created.slice(2, 4))
       const third = await page({ limit: 2, cursor: second.nextCursor as string })
@@ -204,7 +199,7 @@ describe('engagements', () => {
         [{ colour: 'red' }, '/query/colour']
       ]
       for (const [query, path] of cases) {
-        const response = await http.get('/v1/engagements').query(query).expect(400)
+        const response = await server.http.get('/v1/engagements').query(query).expect(400)
         assert.match(String(response.headers['content-type']), /^application\/problem\+json/)
         assert.equal(response.body.errors[0].path, path, JSON.stringify(response.body))
       }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { buildApp } from '../../src/app.js'
-import { authorised, buildTestApp, visitBody, type Http } from '../helper.js'
+import { authorised, useTestApp, visitBody } from '../helper.js'
 
 const isProblem = (response: { headers: Record<string, string>, body: { status: number, title: string, detail: string } }, status: number) => {
   assert.match(response.headers['content-type'] ?? '', /^application\/problem\+json/)
@@ -11,47 +11,40 @@ const isProblem = (response: { headers: Record<string, string>, body: { status: 
 }
 
 describe('HTTP errors are RFC 9457 problems', () => {
-  let http: Http
-  let close: () => Promise<void>
-  before(async () => {
-    const built = await buildTestApp()
-    http = built.http
-    close = () => built.app.close()
-  })
-  after(() => close())
+  const server = useTestApp()
 
   it('unknown route: 404', async () => {
-    const response = await http.get('/v1/nothing-here').expect(404)
+    const response = await server.http.get('/v1/nothing-here').expect(404)
     isProblem(response, 404)
     assert.match(response.body.detail, /\/docs/)
   })
 
   it('malformed JSON: 400', async () => {
-    const response = await http.post('/v1/visits').set(authorised).set('content-type', 'application/json').send('{"slug": ').expect(400)
+    const response = await server.http.post('/v1/visits').set(authorised).set('content-type', 'application/json').send('{"slug": ').expect(400)
     isProblem(response, 400)
     assert.match(response.body.detail, /not valid JSON/)
   })
 
   it('wrong content type: 415', async () => {
-    const response = await http.post('/v1/visits').set(authorised).set('content-type', 'text/plain').send('slug=x').expect(415)
+    const response = await server.http.post('/v1/visits').set(authorised).set('content-type', 'text/plain').send('slug=x').expect(415)
     isProblem(response, 415)
     assert.match(response.body.detail, /application\/json/)
   })
 
   it('oversized body: 413', async () => {
-    const response = await http.post('/v1/visits').set(authorised).send(visitBody({ summary: 'x'.repeat(300_000) })).expect(413)
+    const response = await server.http.post('/v1/visits').set(authorised).send(visitBody({ summary: 'x'.repeat(300_000) })).expect(413)
     isProblem(response, 413)
   })
 
   it('invalid UUID in a path: 400', async () => {
-    const response = await http.get('/v1/engagements/not-a-uuid').expect(400)
+    const response = await server.http.get('/v1/engagements/not-a-uuid').expect(400)
     isProblem(response, 400)
     assert.equal(response.body.errors[0].path, '/params/id')
   })
 
   it('liveness and readiness', async () => {
-    assert.deepEqual((await http.get('/healthz').expect(200)).body, { status: 'ok' })
-    assert.deepEqual((await http.get('/readyz').expect(200)).body, { status: 'ready' })
+    assert.deepEqual((await server.http.get('/healthz').expect(200)).body, { status: 'ok' })
+    assert.deepEqual((await server.http.get('/readyz').expect(200)).body, { status: 'ready' })
   })
 })
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import { loadDemoVisit } from '../../src/demo/load-demo-visit.js'
-import { buildTestApp, type Http } from '../helper.js'
+import { buildTestApp, useTestApp } from '../helper.js'
 
 const SLUG = 'lee-jae-myung-china-2026'
 
@@ -14,16 +14,11 @@ interface EngagementBody {
 }
 
 describe('the demo visit', () => {
-  let http: Http
-  let close: () => Promise<void>
+  const server = useTestApp()
 
   before(async () => {
-    const built = await buildTestApp()
-    http = built.http
-    close = () => built.app.close()
-    await loadDemoVisit(built.app.prisma)
+    await loadDemoVisit(server.app.prisma)
   })
-  after(() => close())
 
   it('loading it again changes nothing', async () => {
     const { app } = await buildTestApp()
@@ -36,7 +31,7 @@ describe('the demo visit', () => {
   })
 
   it('has every engagement of the article, in order, grouped by leg and local day, with New York times', async () => {
-    const response = await http.get(`/v1/visits/${SLUG}/itinerary`).query({ tz: 'America/New_York' }).expect(200)
+    const response = await server.http.get(`/v1/visits/${SLUG}/itinerary`).query({ tz: 'America/New_York' }).expect(200)
     const itinerary = response.body as {
       visit: { slug: string, principal: { name: string } }
       viewerTimeZone: string
@@ -113,14 +108,14 @@ describe('the demo visit', () => {
   })
 
   it('has no viewer times without ?tz', async () => {
-    const response = await http.get(`/v1/visits/${SLUG}/itinerary`).expect(200)
+    const response = await server.http.get(`/v1/visits/${SLUG}/itinerary`).expect(200)
     assert.equal(response.body.viewerTimeZone, null)
     const first = response.body.legs[0].days[0].engagements[0]
     assert.equal(first.viewer, undefined)
   })
 
   const titlesOn = async (query: Record<string, string>) => {
-    const response = await http.get('/v1/engagements').query({ visit: SLUG, ...query }).expect(200)
+    const response = await server.http.get('/v1/engagements').query({ visit: SLUG, ...query }).expect(200)
     return (response.body.data as EngagementBody[]).map((engagement) => engagement.title)
   }
 

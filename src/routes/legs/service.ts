@@ -1,7 +1,7 @@
 import type { Static } from 'typebox'
 import type { PrismaClient } from '../../db/client.js'
 import { fromDbDate, toDbDate } from '../../db/dates.js'
-import { InputError } from '../../domain/errors.js'
+import { checkDateRangeOrder } from '../../domain/date-range.js'
 import { canonicalZone } from '../../domain/time-zones.js'
 import type { Leg as LegRow } from '../../generated/prisma/client.js'
 import { conflict, notFound } from '../../problems.js'
@@ -31,14 +31,6 @@ export async function findLeg (prisma: PrismaClient, id: string): Promise<LegRow
   return leg
 }
 
-function checkDateOrder (startDate: string, endDate: string) {
-  if (endDate < startDate) {
-    throw new InputError('unprocessable', `endDate ${endDate} is before startDate ${startDate}.`, [
-      { path: '/body/endDate', message: 'must be on or after startDate' }
-    ])
-  }
-}
-
 async function checkSequenceIsFree (prisma: PrismaClient, visitId: string, sequence: number) {
   const holder = await prisma.leg.findUnique({ where: { visitId_sequence: { visitId, sequence } }, select: { id: true } })
   if (holder !== null) {
@@ -47,7 +39,7 @@ async function checkSequenceIsFree (prisma: PrismaClient, visitId: string, seque
 }
 
 export async function createLeg (prisma: PrismaClient, visitId: string, input: Static<typeof LegCreate>): Promise<LegRow> {
-  checkDateOrder(input.startDate, input.endDate)
+  checkDateRangeOrder(input.startDate, input.endDate)
   let sequence = input.sequence
   if (sequence === undefined) {
     const last = await prisma.leg.aggregate({ where: { visitId }, _max: { sequence: true } })
@@ -69,7 +61,7 @@ export async function createLeg (prisma: PrismaClient, visitId: string, input: S
 }
 
 export async function updateLeg (prisma: PrismaClient, leg: LegRow, patch: Static<typeof LegPatch>): Promise<LegRow> {
-  checkDateOrder(patch.startDate ?? fromDbDate(leg.startDate), patch.endDate ?? fromDbDate(leg.endDate))
+  checkDateRangeOrder(patch.startDate ?? fromDbDate(leg.startDate), patch.endDate ?? fromDbDate(leg.endDate))
   if (patch.sequence !== undefined && patch.sequence !== leg.sequence) {
     await checkSequenceIsFree(prisma, leg.visitId, patch.sequence)
   }

@@ -2,6 +2,7 @@ import type { Static } from 'typebox'
 import type { PrismaClient } from '../../db/client.js'
 import { fromDbDate, toDbDate } from '../../db/dates.js'
 import { decodeCursor, encodeCursor } from '../../domain/cursor.js'
+import { checkDateRangeOrder } from '../../domain/date-range.js'
 import { InputError } from '../../domain/errors.js'
 import { isUuid } from '../../domain/identifiers.js'
 import { canonicalZone, isValidLocalDate } from '../../domain/time-zones.js'
@@ -41,14 +42,6 @@ export async function findVisit (prisma: PrismaClient, idOrSlug: string): Promis
   return visit
 }
 
-function checkDateOrder (startDate: string, endDate: string) {
-  if (endDate < startDate) {
-    throw new InputError('unprocessable', `endDate ${endDate} is before startDate ${startDate}.`, [
-      { path: '/body/endDate', message: 'must be on or after startDate' }
-    ])
-  }
-}
-
 function checkSlugIsNotUuid (slug: string) {
   if (isUuid(slug)) {
     throw new InputError('invalid', 'A slug cannot have the form of a UUID: it would be read as an id.', [
@@ -66,7 +59,7 @@ async function checkSlugIsFree (prisma: PrismaClient, slug: string, exceptId?: s
 
 export async function createVisit (prisma: PrismaClient, input: Static<typeof VisitCreate>): Promise<VisitRow> {
   checkSlugIsNotUuid(input.slug)
-  checkDateOrder(input.startDate, input.endDate)
+  checkDateRangeOrder(input.startDate, input.endDate)
   await checkSlugIsFree(prisma, input.slug)
   return prisma.visit.create({
     data: {
@@ -90,7 +83,7 @@ export async function updateVisit (prisma: PrismaClient, visit: VisitRow, patch:
     checkSlugIsNotUuid(patch.slug)
     await checkSlugIsFree(prisma, patch.slug, visit.id)
   }
-  checkDateOrder(patch.startDate ?? fromDbDate(visit.startDate), patch.endDate ?? fromDbDate(visit.endDate))
+  checkDateRangeOrder(patch.startDate ?? fromDbDate(visit.startDate), patch.endDate ?? fromDbDate(visit.endDate))
   return prisma.visit.update({
     where: { id: visit.id },
     data: {
