@@ -1,8 +1,14 @@
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { defaultConfig } from './config.js'
+import type { BootstrapToken } from './domain/access.js'
 import authPlugin from './plugins/auth.js'
-import dbPlugin from './plugins/db.js'
-import errorsPlugin from './plugins/errors.js'
+import dbPlugin, { type DbPluginOptions } from './plugins/db.js'
+import errorsPlugin, { clientErrorHandler, frameworkErrorHandler } from './plugins/errors.js'
+import httpCachingPlugin from './plugins/http-caching.js'
+import idempotencyPlugin from './plugins/idempotency.js'
+import securityPlugin, { type RateLimits } from './plugins/security.js'
+import shutdownPlugin from './plugins/shutdown.js'
 import swaggerPlugin from './plugins/swagger.js'
 import engagementRoutes from './routes/engagements/index.js'
 import healthRoutes from './routes/health/index.js'
@@ -13,16 +19,62 @@ import { sharedSchemas } from './schemas/index.js'
 
 export interface AppOptions {
   databaseUrl: string
-  /** token name → secret; an empty map leaves the API read-only. */
-  apiTokens: Map<string, string>
+  /** The bootstrap tokens from API_TOKENS, by name; tokens stored in the database work too. */
+  apiTokens: ReadonlyMap<string, BootstrapToken>
   logger?: FastifyServerOptions['logger']
   bodyLimitBytes?: number
+  /** Sees every SQL statement the app sends (tests counting queries, the benchmark's EXPLAIN). */
+  onDatabaseQuery?: DbPluginOptions['onQuery']
+  /** Seconds that lists and itineraries may be reused from a cache (Cache-Control max-age); default 5. */
+  cacheMaxAgeSeconds?: number
+  /** Each timeout defaults to its value in src/config.ts (REQUEST_TIMEOUT_MS...). */
+  timeouts?: Partial<Timeouts>
+  /** Requests per minute per token (or per IP without one); defaults from src/config.ts. */
+  rateLimits?: Partial<RateLimits>
+  /** Browser origins allowed to write (CORS_ORIGINS); default none. Any origin may read. */
+  corsOrigins?: readonly string[]
+}
+
+export interface Timeouts {
+  /** To receive a whole request (408 after). */
+  requestMs: number
+  /** To answer a request once received (503 after). */
+  handlerMs: number
+  /** An idle kept-alive connection stays open this long. */
+  keepAliveMs: number
+  /** To get a database connection (503 after). */
+  databaseConnectMs: number
+  /** For one SQL statement, enforced by Postgres. */
+  databaseStatementMs: number
+}
+
+function resolveTimeouts (timeouts: Partial<Timeouts> = {}): Timeouts {
+  return {
+    requestMs: timeouts.requestMs ?? defaultConfig.REQUEST_TIMEOUT_MS,
+    handlerMs: timeouts.handlerMs ?? defaultConfig.HANDLER_TIMEOUT_MS,
+    keepAliveMs: timeouts.keepAliveMs ?? defaultConfig.KEEP_ALIVE_TIMEOUT_MS,
+    databaseConnectMs: timeouts.databaseConnectMs ?? defaultConfig.DB_CONNECT_TIMEOUT_MS,
+    databaseStatementMs: timeouts.databaseStatementMs ?? defaultConfig.DB_STATEMENT_TIMEOUT_MS
+  }
 }
 
 export async function buildApp (options: AppOptions) {
+  const timeouts = resolveTimeouts(options.timeouts)
   const app = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: options.bodyLimitBytes ?? 262144,
+    bodyLimit: options.bodyLimitBytes ?? defaultConfig.BODY_LIMIT_BYTES,
+    requestTimeout: timeouts.requestMs,
+    // Node looks for requests past requestTimeout every 30 s by default: the 408 would come
+    // up to that much late.
+    http: { connectionsCheckingInterval: Math.min(timeouts.requestMs, 5000) },
+    handlerTimeout: timeouts.handlerMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    // A socket with no traffic at all is closed after this; a running request never is.
+    connectionTimeout: Math.max(timeouts.requestMs, timeouts.handlerMs, timeouts.keepAliveMs) + 5000,
+    // The shutdown plugin answers requests that arrive while closing, as a problem.
+    return503OnClosing: false,
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
     ajv: {
       // Unknown fields are refused rather than silently dropped: a typo must not look accepted.
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
@@ -36,13 +88,32 @@ export async function buildApp (options: AppOptions) {
   // Fastify parses text/plain by default; this API takes JSON only, so anything else is a 415.
   app.removeContentTypeParser('text/plain')
 
+  // Ecosystem plugins first: the rate limiter attaches itself to every route added after it.
+  await app.register(securityPlugin, {
+    rateLimits: {
+      readsPerMinute: options.rateLimits?.readsPerMinute ?? defaultConfig.RATE_LIMIT_READS_PER_MINUTE,
+      writesPerMinute: options.rateLimits?.writesPerMinute ?? defaultConfig.RATE_LIMIT_WRITES_PER_MINUTE
+    },
+    corsOrigins: options.corsOrigins ?? []
+  })
   await app.register(errorsPlugin)
+  await app.register(shutdownPlugin)
   await app.register(swaggerPlugin)
-  await app.register(dbPlugin, { databaseUrl: options.databaseUrl })
+  await app.register(dbPlugin, {
+    databaseUrl: options.databaseUrl,
+    onQuery: options.onDatabaseQuery,
+    connectTimeoutMs: timeouts.databaseConnectMs,
+    statementTimeoutMs: timeouts.databaseStatementMs
+  })
   await app.register(authPlugin, { tokens: options.apiTokens })
+  // In this order: the idempotency plugin records the ETag that http-caching sets.
+  await app.register(httpCachingPlugin, { maxAgeSeconds: options.cacheMaxAgeSeconds ?? 5 })
+  await app.register(idempotencyPlugin)
 
   await app.register(healthRoutes)
   await app.register(async (v1) => {
+    // Every /v1 request may carry a token; one that is not valid is refused even on a read.
+    v1.addHook('onRequest', v1.authenticate)
     await v1.register(visitRoutes)
     await v1.register(legRoutes)
     await v1.register(engagementRoutes)

@@ -1,7 +1,13 @@
 import envSchema from 'env-schema'
 import { Type, type Static } from 'typebox'
+import { TOKEN_SCOPES, isTokenScope, type BootstrapToken } from './domain/access.js'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+const SCOPE = `(${TOKEN_SCOPES.join('|')})`
+const API_TOKEN = `[^:,\\s]+:[^:,\\s]{8,}(:${SCOPE}(\\+${SCOPE})*)?`
+
+const ORIGIN = 'https?://[^,/\\s]+'
 
 const ConfigSchema = Type.Object({
   NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], { default: 'development' }),
@@ -10,9 +16,22 @@ const ConfigSchema = Type.Object({
   LOG_LEVEL: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   EMBEDDED_DB_DIR: Type.String({ minLength: 1, default: '.data/pglite' }),
-  // `name:secret` pairs separated by commas; the name is what logs and change records show.
-  API_TOKENS: Type.String({ default: '', pattern: '^$|^[^:,\\s]+:[^,\\s]{8,}(,[^:,\\s]+:[^,\\s]{8,})*$' }),
-  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10485760, default: 262144 })
+  // `name:secret` (every scope) or `name:secret:scope+scope` entries separated by commas; the
+  // name is what logs and change records show.
+  API_TOKENS: Type.String({ default: '', pattern: `^$|^${API_TOKEN}(,${API_TOKEN})*$` }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10485760, default: 262144 }),
+  // Nothing may wait forever: a client sending slowly (408), a handler (503), an idle
+  // keep-alive connection, a database connection attempt, a statement.
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 600000, default: 30000 }),
+  HANDLER_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 600000, default: 15000 }),
+  KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 600000, default: 72000 }),
+  DB_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 5000 }),
+  DB_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 10000 }),
+  // Requests per minute, per token name (or per client IP without a token).
+  RATE_LIMIT_READS_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1000000, default: 600 }),
+  RATE_LIMIT_WRITES_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1000000, default: 60 }),
+  // Browser origins allowed to write (and read with a token); any origin may make public reads.
+  CORS_ORIGINS: Type.String({ default: '', pattern: `^$|^\\*$|^${ORIGIN}(,${ORIGIN})*$` })
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -23,24 +42,41 @@ export type Config = Static<typeof ConfigSchema>
  */
 export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   try {
-    return envSchema<Config>({ schema: ConfigSchema, data: env, dotenv: false })
+    // env: false reads `env` alone; env-schema would otherwise mix process.env in under it.
+    return envSchema<Config>({ schema: ConfigSchema, data: env, env: false, dotenv: false })
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
     throw new Error(
       `Invalid configuration: ${reason}. ` +
       'PORT is 0-65535; DATABASE_URL starts with postgres:// or postgresql://; ' +
-      'API_TOKENS is name:secret[,name:secret...] with secrets of 8 or more characters; ' +
-      `LOG_LEVEL is one of ${LOG_LEVELS.join(', ')}.`
+      'API_TOKENS is name:secret[:scope+scope][,...] with secrets of 8 or more characters and no colon, ' +
+      `scopes among ${TOKEN_SCOPES.join(', ')}; ` +
+      `LOG_LEVEL is one of ${LOG_LEVELS.join(', ')}; ` +
+      'the *_MS timeouts and RATE_LIMIT_* values are whole numbers; ' +
+      'CORS_ORIGINS is empty, * or http(s)://host[:port][,...].'
     )
   }
 }
 
-/** Parses `API_TOKENS` (already validated by loadConfig) into name → secret. */
-export function parseApiTokens (value: string): Map<string, string> {
-  const tokens = new Map<string, string>()
-  for (const pair of value.split(',').filter(Boolean)) {
-    const separator = pair.indexOf(':')
-    tokens.set(pair.slice(0, separator), pair.slice(separator + 1))
+/** Every setting at its default: what buildApp and the database client use when not told otherwise. */
+export const defaultConfig: Readonly<Config> = loadConfig({})
+
+/** Parses `CORS_ORIGINS` (already validated by loadConfig) into the list of origins; `*` stays `*`. */
+export function parseCorsOrigins (value: string): string[] {
+  return value.split(',').filter(Boolean)
+}
+
+/**
+ * Parses `API_TOKENS` (already validated by loadConfig) into name → secret and scopes; an entry
+ * without scopes has every scope.
+ */
+export function parseApiTokens (value: string): Map<string, BootstrapToken> {
+  const tokens = new Map<string, BootstrapToken>()
+  for (const entry of value.split(',').filter(Boolean)) {
+    const [name = '', secret = '', ...scopeParts] = entry.split(':')
+    // `read:embargoed` has a colon of its own: the scopes are everything after the secret.
+    const scopes = scopeParts.length === 0 ? [...TOKEN_SCOPES] : scopeParts.join(':').split('+').filter(isTokenScope)
+    tokens.set(name, { secret, scopes })
   }
   return tokens
 }

@@ -11,8 +11,10 @@ export class HttpProblem extends Error {
   readonly title: string
   readonly errors: FieldError[] | undefined
   readonly headers: Record<string, string>
+  /** RFC 9457 extension members, sent beside `detail`; each must be declared in the Problem schema. */
+  readonly members: Record<string, unknown>
 
-  constructor (status: number, type: string, title: string, detail: string, options: { errors?: FieldError[], headers?: Record<string, string> } = {}) {
+  constructor (status: number, type: string, title: string, detail: string, options: { errors?: FieldError[], headers?: Record<string, string>, members?: Record<string, unknown> } = {}) {
     super(detail)
     this.name = 'HttpProblem'
     this.status = status
@@ -20,6 +22,7 @@ export class HttpProblem extends Error {
     this.title = title
     this.errors = options.errors
     this.headers = options.headers ?? {}
+    this.members = options.members ?? {}
   }
 }
 

@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
-import { loadConfig, parseApiTokens } from './config.js'
+import { loadConfig, parseApiTokens, parseCorsOrigins } from './config.js'
 import { startEmbeddedPostgres } from './db/embedded.js'
 import { applyMigrations } from './db/schema-engine.js'
 import { loadDemoVisitIfEmpty } from './demo/load-demo-visit.js'
@@ -19,10 +19,21 @@ const app = await buildApp({
   databaseUrl: database.connectionString,
   apiTokens: parseApiTokens(config.API_TOKENS),
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
-  logger: { level: config.LOG_LEVEL }
+  logger: { level: config.LOG_LEVEL },
+  timeouts: {
+    requestMs: config.REQUEST_TIMEOUT_MS,
+    handlerMs: config.HANDLER_TIMEOUT_MS,
+    keepAliveMs: config.KEEP_ALIVE_TIMEOUT_MS,
+    databaseConnectMs: config.DB_CONNECT_TIMEOUT_MS,
+    databaseStatementMs: config.DB_STATEMENT_TIMEOUT_MS
+  },
+  rateLimits: { readsPerMinute: config.RATE_LIMIT_READS_PER_MINUTE, writesPerMinute: config.RATE_LIMIT_WRITES_PER_MINUTE },
+  corsOrigins: parseCorsOrigins(config.CORS_ORIGINS)
 })
 
-closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+// Requests in flight end within the handler timeout, so closing never needs longer than that;
+// past it something is stuck and the process exits 1.
+closeWithGrace({ delay: config.HANDLER_TIMEOUT_MS + 5000 }, async ({ signal, err }) => {
   if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
   else app.log.info({ signal }, 'shutting down')
   await app.close()
@@ -31,7 +42,7 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
 
 const demo = await loadDemoVisitIfEmpty(app.prisma)
 if (demo === 'loaded') app.log.info('loaded the demo visit lee-jae-myung-china-2026')
-if (config.API_TOKENS === '') app.log.warn('API_TOKENS is empty: the API is read-only')
+if (config.API_TOKENS === '') app.log.info('API_TOKENS is empty: only tokens made with `npm run token -- create` can write')
 
 const address = await app.listen({ host: config.HOST, port: config.PORT })
 process.stdout.write([

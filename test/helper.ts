@@ -2,19 +2,33 @@ import { randomUUID } from 'node:crypto'
 import { after, before } from 'node:test'
 import supertest from 'supertest'
 import { buildApp } from '../src/app.js'
+import { TOKEN_SCOPES, type BootstrapToken } from '../src/domain/access.js'
 
+/** The secret of test-desk, a bootstrap token with every scope (as `name:secret` in API_TOKENS). */
 export const WRITE_TOKEN = 'test-writer-secret'
 export const authorised = { Authorization: `Bearer ${WRITE_TOKEN}` }
+const TEST_DESK: [string, BootstrapToken] = ['test-desk', { secret: WRITE_TOKEN, scopes: [...TOKEN_SCOPES] }]
 
-function databaseUrl (): string {
+export const UNREACHED_RATE_LIMITS = { readsPerMinute: 1_000_000, writesPerMinute: 1_000_000 }
+
+export function databaseUrl (): string {
   const url = process.env.DATABASE_URL
   if (url === undefined) throw new Error('DATABASE_URL is not set: run the tests with `npm test`, which prepares a database.')
   return url
 }
 
-/** The real app on the test database; close it with `after(() => app.close())`. */
-export async function buildTestApp () {
-  const app = await buildApp({ databaseUrl: databaseUrl(), apiTokens: new Map([['test-desk', WRITE_TOKEN]]) })
+/**
+ * The real app on the test database, with test-desk and `extraTokens` as bootstrap tokens;
+ * close it with `after(() => app.close())`.
+ */
+export async function buildTestApp (extraTokens: ReadonlyMap<string, BootstrapToken> = new Map()) {
+  const app = await buildApp({
+    databaseUrl: databaseUrl(),
+    apiTokens: new Map([TEST_DESK, ...extraTokens]),
+    // Far above what any suite or the fuzzer sends in a minute; the hardening tests build
+    // their own app with tiny limits to see 429s.
+    rateLimits: UNREACHED_RATE_LIMITS
+  })
   await app.ready()
   return { app, http: supertest(app.server) }
 }
@@ -60,14 +74,19 @@ export async function createEngagement (http: Http, visitId: string, body: Recor
   return response.body as { id: string, time: Record<string, unknown>, version: number }
 }
 
+/** If-Match for a PATCH or DELETE of what was read at `version` (the API takes "v3" like a full ETag). */
+export function ifMatch (version: number) {
+  return { 'If-Match': `"v${version}"` }
+}
+
 /**
  * The app for one describe block: built before its tests, closed after them. Read `app` and
  * `http` inside tests and hooks, once `before` has run.
  */
-export function useTestApp () {
+export function useTestApp (extraTokens?: ReadonlyMap<string, BootstrapToken>) {
   const context = {} as Awaited<ReturnType<typeof buildTestApp>>
   before(async () => {
-    Object.assign(context, await buildTestApp())
+    Object.assign(context, await buildTestApp(extraTokens))
   })
   after(() => context.app.close())
   return context

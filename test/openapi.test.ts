@@ -1,13 +1,44 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
+import diagnosticsChannel from 'node:diagnostics_channel'
 import { readFile } from 'node:fs/promises'
 import { before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import SwaggerParser from '@apidevtools/swagger-parser'
+import type { FastifyInstance, RouteOptions } from 'fastify'
 import type { OpenAPIV3_1 } from 'openapi-types'
+import { buildApp } from '../src/app.js'
 import { useTestApp } from './helper.js'
 
 const COMMITTED = new URL('../openapi/openapi.json', import.meta.url)
+
+/**
+ * "METHOD /path/{param}" for every route an app registers, except what the document leaves out
+ * on purpose: hidden routes (/openapi.json, the CORS preflight), Swagger UI under /docs, and
+ * the HEAD twin Fastify adds to each GET. Fastify announces each new instance on the
+ * `fastify.initialization` diagnostics channel before any plugin runs, which is the one moment
+ * an onRoute hook can still see every route.
+ */
+async function registeredOperations (): Promise<Set<string>> {
+  const routes: RouteOptions[] = []
+  const collect = (message: unknown) => {
+    (message as { fastify: FastifyInstance }).fastify.addHook('onRoute', (route) => { routes.push(route) })
+  }
+  diagnosticsChannel.subscribe('fastify.initialization', collect)
+  try {
+    // Building the app opens no database connection (as in scripts/openapi.ts).
+    const app = await buildApp({ databaseUrl: 'postgresql://localhost/unused', apiTokens: new Map() })
+    await app.ready()
+    await app.close()
+  } finally {
+    diagnosticsChannel.unsubscribe('fastify.initialization', collect)
+  }
+  return new Set(routes
+    .filter((route) => route.schema?.hide !== true && !route.url.startsWith('/docs'))
+    .flatMap((route) => [route.method].flat().map((method) => ({ method, path: route.url.replace(/:(\w+)/g, '{$1}') })))
+    .filter(({ method }) => method !== 'HEAD')
+    .map(({ method, path }) => `${method} ${path}`))
+}
 
 describe('the OpenAPI document', () => {
   const server = useTestApp()
@@ -58,5 +89,14 @@ describe('the OpenAPI document', () => {
         assert.ok(content?.['application/problem+json'], `${method} ${path} ${status} is a problem`)
       }
     }
+  })
+
+  it('documents exactly the routes the app serves, both ways', async () => {
+    const documented = new Set(Object.entries(generated.paths ?? {}).flatMap(([path, item]) =>
+      Object.keys(item ?? {}).map((method) => `${method.toUpperCase()} ${path}`)))
+    const registered = await registeredOperations()
+    assert.deepEqual([...registered].filter((operation) => !documented.has(operation)).sort(), [], 'served but not documented')
+    assert.deepEqual([...documented].filter((operation) => !registered.has(operation)).sort(), [], 'documented but not served')
+    assert.ok(registered.size >= 15, `only ${registered.size} routes found`)
   })
 })

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { keepQueryBatchesTogether } from './pglite-query-batches.js'
 
 export interface EmbeddedPostgresOptions {
   /** Folder holding the database files, created if missing; `memory://` keeps them in memory only. */
@@ -34,6 +35,7 @@ export async function startEmbeddedPostgres (options: EmbeddedPostgresOptions): 
   if (dataDir !== IN_MEMORY) await mkdir(dataDir, { recursive: true })
   const db = await openPGlite(dataDir)
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections })
+  keepQueryBatchesTogether(server)
   try {
     await server.start()
   } catch (error) {

@@ -8,14 +8,15 @@ export type DemoLoadResult = 'loaded' | 'already-present'
 
 /**
  * Loads the demo visit through the same services the API uses, so it obeys the same rules.
- * Idempotent: a database that has the demo slug is left alone. A failure half-way removes
- * the visit again (its legs and engagements go with it), so no half-loaded demo remains.
+ * Idempotent: a database that has the slug is left alone. A failure half-way removes the
+ * visit again (its legs and engagements go with it), so no half-loaded demo remains. Tests
+ * load it under a slug of their own, so that no other test can take or change theirs.
  */
-export async function loadDemoVisit (prisma: PrismaClient): Promise<DemoLoadResult> {
-  if (await prisma.visit.findUnique({ where: { slug: demoVisit.slug }, select: { id: true } }) !== null) {
+export async function loadDemoVisit (prisma: PrismaClient, slug = demoVisit.slug): Promise<DemoLoadResult> {
+  if (await prisma.visit.findUnique({ where: { slug }, select: { id: true } }) !== null) {
     return 'already-present'
   }
-  const visit = await createVisit(prisma, demoVisit)
+  const visit = await createVisit(prisma, { ...demoVisit, slug })
   try {
     const legIds = new Map<number, string>()
     for (const leg of demoLegs) legIds.set(leg.sequence, (await createLeg(prisma, visit.id, leg)).id)

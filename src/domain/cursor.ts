@@ -26,3 +26,16 @@ export function decodeCursor (cursor: string, partChecks: Array<(part: string) =
   }
   return key as string[]
 }
+
+/**
+ * The page size asked for, or `fallback`. Ajv coerces a query value such as "1e400" to
+ * Infinity and then skips its range checks (they only run on finite numbers), so the bound is
+ * enforced here too: a non-finite size would otherwise reach the database as a 500.
+ */
+export function pageSize (limit: number | undefined, fallback: number): number {
+  if (limit === undefined) return fallback
+  if (!Number.isSafeInteger(limit)) {
+    throw new InputError('invalid', 'limit must be a whole number between 1 and 200.', [{ path: '/query/limit', message: 'must be a whole number between 1 and 200' }])
+  }
+  return limit
+}

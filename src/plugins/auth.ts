@@ -1,25 +1,42 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { onRequestAsyncHookHandler } from 'fastify'
+import { findActiveApiToken, recordApiTokenUse } from '../db/api-tokens.js'
+import { matchBootstrapToken, secretDigest, type BootstrapToken, type TokenScope } from '../domain/access.js'
 import { HttpProblem } from '../problems.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** onRequest hook for routes that change data: needs a valid bearer token. */
+    /**
+     * onRequest hook that reads the bearer token, if the request has one: an Authorization
+     * header that is not a valid token is a 401 even on a public read.
+     */
+    authenticate: onRequestAsyncHookHandler
+    /** onRequest hook for routes that need a scope: 401 without a valid token, 403 without the scope. */
+    requireScope: (scope: TokenScope) => onRequestAsyncHookHandler
+    /** requireScope('write'), for every route that changes data. */
     requireWriteToken: onRequestAsyncHookHandler
   }
   interface FastifyRequest {
-    /** Name of the token that authorised this request, for logs and change records. */
-    tokenName: string | null
+    /** The token the request was made with, once `authenticate` has run; null without one. */
+    token: AuthenticatedToken | null
+    /** Name of that token, for logs, change records and idempotency keys; null without one. */
+    readonly tokenName: string | null
+    /** Scopes of that token; empty without one. Pass them to visibleEngagements() on every read. */
+    readonly tokenScopes: readonly TokenScope[]
   }
 }
 
 export interface AuthPluginOptions {
-  /** token name → secret */
-  tokens: Map<string, string>
+  /** The bootstrap tokens from API_TOKENS, by name; tokens in the database work alongside them. */
+  tokens: ReadonlyMap<string, BootstrapToken>
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest()
+export interface AuthenticatedToken {
+  name: string
+  scopes: readonly TokenScope[]
+}
+
+const NO_SCOPES: readonly TokenScope[] = Object.freeze([])
 
 function unauthorized (detail: string) {
   return new HttpProblem(401, '/problems/unauthorized', 'Authentication required', detail, {
@@ -27,32 +44,53 @@ function unauthorized (detail: string) {
   })
 }
 
+function forbidden (tokenName: string, held: readonly TokenScope[], needed: TokenScope) {
+  const has = held.length === 0 ? 'no scopes' : held.join(', ')
+  return new HttpProblem(403, '/problems/forbidden', 'Your token lacks a scope',
+    `This request needs a token with the ${needed} scope; the token "${tokenName}" has ${has}.`, {
+      headers: { 'www-authenticate': `Bearer realm="itinerary-api", error="insufficient_scope", scope="${needed}"` },
+      members: { requiredScope: needed }
+    })
+}
+
 /**
- * Bearer tokens for writes. Secrets are compared as SHA-256 digests with timingSafeEqual, and
- * every configured token is compared on every request, so timing reveals neither the secret
- * nor which token came close.
+ * Bearer tokens: the bootstrap ones from API_TOKENS (compared in constant time, see
+ * matchBootstrapToken) and those in the database (found by the digest of the secret; revoked
+ * ones are not found). Register `authenticate` as an onRequest hook where tokens are read,
+ * then guard routes with `requireScope`.
  */
 export default fp<AuthPluginOptions>(async (app, options) => {
-  const known = [...options.tokens].map(([name, secret]) => ({ name, digest: digest(secret) }))
+  app.decorateRequest('token', null)
+  app.decorateRequest('tokenName', { getter () { return this.token?.name ?? null } })
+  app.decorateRequest('tokenScopes', { getter () { return this.token?.scopes ?? NO_SCOPES } })
 
-  app.decorateRequest('tokenName', null)
-  app.decorate('requireWriteToken', async (request) => {
+  app.decorate('authenticate', async (request) => {
     const header = request.headers.authorization
-    if (header === undefined) {
-      throw unauthorized('Writes need the header Authorization: Bearer <token>.')
-    }
+    if (header === undefined) return
     const match = /^Bearer ([^\s]+)$/i.exec(header)
     if (match === null) {
       throw unauthorized('The Authorization header must be "Bearer <token>".')
     }
-    const presented = digest(match[1] as string)
-    let matchedName: string | null = null
-    for (const token of known) {
-      if (timingSafeEqual(presented, token.digest)) matchedName = token.name
+    const secret = match[1] as string
+    const bootstrap = matchBootstrapToken(secret, options.tokens)
+    if (bootstrap !== null) {
+      request.token = bootstrap
+      return
     }
-    if (matchedName === null) {
-      throw unauthorized('The bearer token is not valid. Check it with whoever runs this service.')
+    const stored = await findActiveApiToken(app.prisma, secretDigest(secret))
+    if (stored === null) {
+      throw unauthorized('The bearer token is not valid or has been revoked. Check it with whoever runs this service.')
     }
-    request.tokenName = matchedName
+    await recordApiTokenUse(app.prisma, stored)
+    request.token = { name: stored.name, scopes: stored.scopes }
   })
-}, { name: 'auth' })
+
+  const requireScope = (scope: TokenScope): onRequestAsyncHookHandler => async (request) => {
+    if (request.token === null) {
+      throw unauthorized(`This request needs the header Authorization: Bearer <token>, with a token that has the ${scope} scope.`)
+    }
+    if (!request.token.scopes.includes(scope)) throw forbidden(request.token.name, request.token.scopes, scope)
+  }
+  app.decorate('requireScope', requireScope)
+  app.decorate('requireWriteToken', requireScope('write'))
+}, { name: 'auth', dependencies: ['db'] })

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { createPrismaClient, type PrismaClient } from '../db/client.js'
+import { createPrismaClient, type PrismaClient, type PrismaClientOptions } from '../db/client.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -9,11 +9,15 @@ declare module 'fastify' {
 
 export interface DbPluginOptions {
   databaseUrl: string
+  onQuery?: PrismaClientOptions['onQuery']
+  connectTimeoutMs?: number
+  statementTimeoutMs?: number
 }
 
 /** The one Prisma client of the app, closed with it. */
 export default fp<DbPluginOptions>(async (app, options) => {
-  const prisma = createPrismaClient(options.databaseUrl)
+  const { databaseUrl, ...clientOptions } = options
+  const prisma = createPrismaClient(databaseUrl, clientOptions)
   app.decorate('prisma', prisma)
   app.addHook('onClose', async () => {
     await prisma.$disconnect()

@@ -1,6 +1,9 @@
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { InputError, type FieldError } from '../domain/errors.js'
+import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { Prisma } from '../generated/prisma/client.js'
 import { HttpProblem, conflict, invalidRequest, notFound, unprocessable } from '../problems.js'
 
@@ -22,9 +25,6 @@ const FORMAT_MESSAGES: Record<string, string> = {
 
 const CONTEXT_NAMES: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' }
 
-// Connection-level failures, as Prisma reports them through the driver adapter: the request
-// was fine, the database was not, so the client should retry rather than change anything.
-const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2037'])
 
 function describeAjvError (error: AjvError, context: string): FieldError {
   const base = `/${CONTEXT_NAMES[context] ?? context}${error.instancePath}`
@@ -64,9 +64,13 @@ function toProblem (error: FastifyError | Error): HttpProblem | null {
     if (error.code === 'P2002') return conflict('Another record already uses this value; choose a different one.')
     if (error.code === 'P2025') return notFound('The record does not exist (it may have just been deleted).')
     if (error.code === 'P2003') return conflict('The record is still referenced by others; remove those references first.')
-    if (UNAVAILABLE_CODES.has(error.code)) return databaseUnavailable()
   }
-  if (error instanceof Prisma.PrismaClientInitializationError) return databaseUnavailable()
+  // The request was fine, the database was not: the client should retry, not change anything.
+  if (isDatabaseUnavailable(error)) return databaseUnavailable()
+  if (fastifyError.code === 'FST_ERR_HANDLER_TIMEOUT') {
+    return new HttpProblem(503, '/problems/timeout', 'Service temporarily unavailable',
+      'The server could not answer in time. Retry after the number of seconds in Retry-After.', { headers: { 'retry-after': '5' } })
+  }
   const statusCode = fastifyError.statusCode
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
     return new HttpProblem(statusCode, `/problems/${fastifyError.code ?? 'bad-request'}`, httpTitle(statusCode), clientMessage(fastifyError))
@@ -76,7 +80,7 @@ function toProblem (error: FastifyError | Error): HttpProblem | null {
 
 function databaseUnavailable () {
   return new HttpProblem(503, '/problems/database-unavailable', 'Service temporarily unavailable',
-    'The database cannot be reached right now. Retry after the number of seconds in Retry-After.', { headers: { 'retry-after': '5' } })
+    'The database cannot be reached or is too slow right now. Retry after the number of seconds in Retry-After.', { headers: { 'retry-after': '5' } })
 }
 
 // Fastify's own messages name the setting that failed; these say what the client should do.
@@ -98,8 +102,8 @@ function clientMessage (error: FastifyError): string {
 function httpTitle (status: number): string {
   const titles: Record<number, string> = {
     400: 'Bad request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not found', 405: 'Method not allowed',
-    406: 'Not acceptable', 409: 'Conflict', 413: 'Content too large', 415: 'Unsupported media type',
-    422: 'Unprocessable content', 429: 'Too many requests'
+    406: 'Not acceptable', 408: 'Request timeout', 409: 'Conflict', 413: 'Content too large', 415: 'Unsupported media type',
+    422: 'Unprocessable content', 429: 'Too many requests', 431: 'Request headers too large'
   }
   return titles[status] ?? 'Request error'
 }
@@ -115,7 +119,8 @@ function sendProblem (request: FastifyRequest, reply: FastifyReply, problem: Htt
       status: problem.status,
       detail: problem.message,
       instance: request.url.split('?')[0],
-      ...(problem.errors === undefined ? {} : { errors: problem.errors })
+      ...(problem.errors === undefined ? {} : { errors: problem.errors }),
+      ...problem.members
     })
 }
 
@@ -132,6 +137,45 @@ export default fp(async (app) => {
       `Something went wrong on our side. Quote request id ${request.id} when reporting it.`))
   })
 
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply,
-    notFound(`There is no ${request.method} ${request.url.split('?')[0]}. The API is described at /docs.`)))
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? ''
+    const supported = ROUTABLE_METHODS.filter((method) => app.findRoute({ method, url: path }) !== null)
+    if (supported.length === 0) {
+      return sendProblem(request, reply, notFound(`There is no ${request.method} ${path}. The API is described at /docs.`))
+    }
+    const allow = [...supported, 'OPTIONS'].join(', ')
+    // An OPTIONS that is not a CORS preflight lands here: it asks what the path supports.
+    if (request.method === 'OPTIONS') return reply.code(204).header('allow', allow).send()
+    return sendProblem(request, reply, new HttpProblem(405, '/problems/method-not-allowed', httpTitle(405),
+      `${path} does not support ${request.method}; it supports ${allow}.`, { headers: { allow } }))
+  })
 }, { name: 'errors' })
+
+// OPTIONS is left out: CORS registers it on every path, so it says nothing about a path.
+const ROUTABLE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
+
+/** Fastify's frameworkErrors: a URL that cannot be decoded, before any route is found. */
+export function frameworkErrorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  return sendProblem(request, reply, toProblem(error) ?? invalidRequest(error.message, []))
+}
+
+const CLIENT_ERRORS: Record<string, { status: number, detail: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: 'The request did not arrive in time; send it again, faster.' },
+  HPE_HEADER_OVERFLOW: { status: 431, detail: 'The request headers are larger than this server accepts.' }
+}
+
+/**
+ * Fastify's clientErrorHandler, for what Node refuses before a request exists (a client too
+ * slow to send it, headers too large, bytes that are not HTTP): there is no reply object, so
+ * the problem is written to the socket, which is then closed.
+ */
+export function clientErrorHandler (error: NodeJS.ErrnoException, socket: Duplex) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const { status, detail } = CLIENT_ERRORS[error.code ?? ''] ?? { status: 400, detail: 'The request is not valid HTTP/1.1.' }
+  const body = JSON.stringify({ type: `/problems/${status === 400 ? 'bad-request' : error.code}`, title: httpTitle(status), status, detail })
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  }
+  socket.destroy(error)
+}

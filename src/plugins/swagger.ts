@@ -8,7 +8,10 @@ Every engagement has a \`time\` window stored as UTC instants plus the IANA zone
 \`precision\` that says how much is known: \`exact\`, \`part_of_day\` (morning, midday, afternoon, evening)
 or \`date\`. Add \`?tz=<IANA zone>\` to any read to also get \`viewer\` times in the reader's zone.
 
-Reads are public. Writes need \`Authorization: Bearer <token>\`. Every error is an RFC 9457
+Reads are public. Writes need \`Authorization: Bearer <token>\` with a token that has the \`write\` scope
+(401 without a valid token, 403 without the scope). A read may carry a token too, which must then be
+valid; with the \`read:embargoed\` scope it also shows engagements whose \`embargoUntil\` is still ahead,
+which are otherwise absent (404, left out of lists and itineraries). Every error is an RFC 9457
 problem (\`application/problem+json\`).`
 
 /** The OpenAPI document (built from the route schemas), served at /openapi.json, and Swagger UI at /docs. */
@@ -33,7 +36,7 @@ export default fp(async (app) => {
       ],
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from API_TOKENS.' }
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from `npm run token -- create` or API_TOKENS, with scopes among read:embargoed, write and admin.' }
         }
       }
     },

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox'
+import { TOKEN_SCOPES } from '../domain/access.js'
 
 /**
  * A `$ref` to a shared schema that keeps the referenced schema's static type, so routes get
@@ -19,16 +20,27 @@ export function Nullable<T extends TSchema> (schema: T, options: { description?:
   return Type.Union([Type.Null(), schema], options)
 }
 
-export const Uuid = Type.String({ format: 'uuid', examples: ['0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11'] })
+/**
+ * Free text may hold anything but U+0000: Postgres text cannot store it, so a NUL would fail in
+ * the database (a 500); as a pattern it is a 400 that names the field.
+ */
+export const TEXT_PATTERN = '^[^\\u0000]*$'
+
+/** A row's version: 1, then +1 on every change; the ETag is derived from it. */
+export const VersionNumber = Type.Integer({ minimum: 1, maximum: 2147483647, format: 'int32', description: 'Increases by one on every change.' })
+
+export const Uuid = Type.String({ format: 'uuid', maxLength: 36, examples: ['0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11'] })
 
 export const LocalDate = Type.String({
   format: 'date',
+  maxLength: 10,
   description: 'A calendar date, YYYY-MM-DD, with no time zone attached.',
   examples: ['2026-01-05']
 })
 
 export const Instant = Type.String({
   format: 'date-time',
+  maxLength: 40,
   description: 'An instant: ISO 8601 with an offset or Z.',
   examples: ['2026-01-05T04:00:00.000Z']
 })
@@ -42,6 +54,7 @@ export const TimeZoneName = Type.String({
 
 export const CountryCode = Type.String({
   pattern: '^[A-Z]{2}$',
+  maxLength: 2,
   description: 'ISO 3166-1 alpha-2 country code, upper case.',
   examples: ['CN']
 })
@@ -59,20 +72,25 @@ export const FieldError = Type.Object({
 export const Problem = Type.Object({
   type: Type.String({ description: 'A URI reference that identifies the kind of problem.', examples: ['/problems/validation-error'] }),
   title: Type.String({ description: 'Short summary of the kind of problem.', examples: ['Your request is not valid'] }),
-  status: Type.Integer({ minimum: 400, maximum: 599, description: 'The HTTP status code.', examples: [400] }),
+  status: Type.Integer({ minimum: 400, maximum: 599, format: 'int32', description: 'The HTTP status code.', examples: [400] }),
   detail: Type.String({ description: 'What went wrong with this request and how to fix it.', examples: ['query parameter tz must be an IANA time zone name such as "Asia/Seoul"'] }),
   instance: Type.Optional(Type.String({ description: 'The request path that produced the problem.', examples: ['/v1/engagements'] })),
-  errors: Type.Optional(Type.Array(FieldError, { description: 'One entry per invalid input, for validation problems.' }))
+  errors: Type.Optional(Type.Array(FieldError, { description: 'One entry per invalid input, for validation problems.' })),
+  requiredScope: Type.Optional(Type.Enum([...TOKEN_SCOPES], { description: 'The scope the token lacks, on a 403.', examples: ['write'] }))
 }, { $id: 'Problem', title: 'Problem', description: 'An RFC 9457 problem details object, sent as application/problem+json.' })
 
 const problemDescriptions: Record<number, string> = {
   400: 'The request is malformed: a parameter or body field breaks the documented shape.',
-  401: 'A bearer token is missing or not valid.',
+  401: 'A bearer token is missing, not valid or revoked.',
+  403: 'The bearer token lacks the scope this request needs; `requiredScope` names it.',
   404: 'Nothing is found at this address.',
-  409: 'The request conflicts with the current state (for example a slug that is taken).',
+  409: 'The request conflicts with the current state (a slug that is taken), or a request with the same Idempotency-Key is still running (retry after Retry-After).',
   413: 'The body is larger than the server accepts.',
+  414: 'A path parameter is longer than the router accepts (URI too long).',
   415: 'The body is not application/json.',
-  422: 'The request is well-formed but cannot be applied (for example a local time that does not exist).',
+  412: 'If-Match names a version that is no longer current: someone changed the resource since you read it. GET it again, re-apply your change, send the new ETag.',
+  422: 'The request is well-formed but cannot be applied (for example a local time that does not exist), or its Idempotency-Key was used for another request.',
+  428: 'The header If-Match is missing (or is `*`): send the ETag you got when you read the resource.',
   503: 'The database is not reachable; retry after the Retry-After delay.'
 }
 
@@ -88,6 +106,34 @@ export function problemResponses (...statuses: number[]) {
   return responses
 }
 
+/** The answer to a GET whose If-None-Match names the current ETag. */
+export const notModifiedResponse = {
+  304: Type.Null({ description: 'Not modified: the ETag in If-None-Match is still current. No body; the ETag and Cache-Control headers are sent.' })
+}
+
+/** Headers of PATCH and DELETE: the write applies only to the version the client has seen. */
+export const ConditionalWriteHeaders = Type.Object({
+  'if-match': Type.Optional(Type.String({
+    maxLength: 1024,
+    description: 'Required (428 without it): the ETag from your last read of this resource, or "v<version>". ' +
+      'The change applies only if the resource is still at that version; otherwise 412. `*` is refused.',
+    examples: ['"v3-q2C7yNw0l9YQeS2vKJ4xbA"']
+  }))
+})
+
+/** Headers of POST: a retry with the same key replays the first response instead of creating again. */
+export const IdempotentPostHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({
+    minLength: 1,
+    maxLength: 255,
+    pattern: '^[\\x20-\\x7e]+$',
+    description: 'A unique value per new request (a UUID), kept 24 hours per token. A retry with the same key and ' +
+      'the same request gets the first response again, byte for byte, with Idempotent-Replayed: true; ' +
+      'the same key with another request gets 422; while the first is still running, 409.',
+    examples: ['5b0c7e84-6f1f-4c39-9a57-2d7e1f0c3a11']
+  }))
+})
+
 export function Page<T extends TSchema> (id: string, item: T, description: string) {
   return Type.Object({
     data: Type.Array(item),
@@ -98,6 +144,6 @@ export function Page<T extends TSchema> (id: string, item: T, description: strin
 }
 
 export const PaginationQuery = {
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Page size, at most 200.' })),
-  cursor: Type.Optional(Type.String({ maxLength: 512, description: 'The `nextCursor` of the previous page.' }))
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, format: 'int32', default: 50, description: 'Page size, at most 200.' })),
+  cursor: Type.Optional(Type.String({ maxLength: 512, pattern: TEXT_PATTERN, description: 'The `nextCursor` of the previous page.' }))
 }

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { CountryCode, Instant, LocalDate, Nullable, Page, PaginationQuery, ScheduleStatus, TimeZoneName, Uuid, refTo } from './common.js'
+import { CountryCode, Instant, LocalDate, Nullable, Page, PaginationQuery, ScheduleStatus, TEXT_PATTERN, TimeZoneName, Uuid, VersionNumber, refTo } from './common.js'
 import { TimeWindow, TimeWindowInput, ViewerTime } from './time.js'
 
 const EngagementKind = Type.Enum([
@@ -11,14 +11,14 @@ const ParticipantRole = Type.Enum(['host', 'counterpart', 'guest', 'greeter', 'a
   description: 'The part the person plays in this engagement.'
 })
 
-const Name = Type.String({ minLength: 1, maxLength: 200 })
-const OptionalText = Type.String({ maxLength: 300 })
+const Name = Type.String({ minLength: 1, maxLength: 200, pattern: TEXT_PATTERN })
+const OptionalText = Type.String({ maxLength: 300, pattern: TEXT_PATTERN })
 
 const VenueInput = Type.Object({
   name: Type.String({ ...Name, examples: ['Wanda Vista Hotel'] }),
   city: Type.String({ ...Name, examples: ['Beijing'] }),
   country: CountryCode,
-  address: Type.Optional(Type.String({ maxLength: 500 })),
+  address: Type.Optional(Type.String({ maxLength: 500, pattern: TEXT_PATTERN })),
   latitude: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
   longitude: Type.Optional(Type.Number({ minimum: -180, maximum: 180 }))
 }, {
@@ -40,8 +40,8 @@ const ParticipantInput = Type.Object({
 
 const SourceInput = Type.Object({
   url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' })),
-  title: Type.String({ minLength: 1, maxLength: 500 }),
-  publisher: Type.Optional(Type.String({ maxLength: 200 })),
+  title: Type.String({ minLength: 1, maxLength: 500, pattern: TEXT_PATTERN }),
+  publisher: Type.Optional(Type.String({ maxLength: 200, pattern: TEXT_PATTERN })),
   publishedAt: Type.Optional(Instant)
 }, { additionalProperties: false, description: 'Where the information comes from.' })
 
@@ -84,9 +84,12 @@ export const Engagement = Type.Object({
   participants: Type.Array(refTo(EngagementParticipant)),
   description: Nullable(Type.String()),
   sources: Type.Array(refTo(Source)),
+  embargoUntil: Nullable(Instant, {
+    description: 'Until this instant the engagement is visible only to tokens with the read:embargoed scope; null: public.'
+  }),
   createdAt: Instant,
   updatedAt: Instant,
-  version: Type.Integer({ minimum: 1 })
+  version: VersionNumber
 }, {
   $id: 'Engagement',
   title: 'Engagement',
@@ -95,14 +98,19 @@ export const Engagement = Type.Object({
 
 const engagementInputFields = {
   legId: Uuid,
-  title: Type.String({ minLength: 1, maxLength: 300, examples: ['Summit with President Xi Jinping'] }),
+  title: Type.String({ minLength: 1, maxLength: 300, pattern: TEXT_PATTERN, examples: ['Summit with President Xi Jinping'] }),
   kind: EngagementKind,
   status: ScheduleStatus,
   time: refTo(TimeWindowInput),
   venue: VenueInput,
   participants: Type.Array(ParticipantInput, { maxItems: 100 }),
-  description: Type.String({ maxLength: 5000 }),
-  sources: Type.Array(SourceInput, { maxItems: 50 })
+  description: Type.String({ maxLength: 5000, pattern: TEXT_PATTERN }),
+  sources: Type.Array(SourceInput, { maxItems: 50 }),
+  embargoUntil: Type.String({
+    ...Instant,
+    description: 'Keeps the engagement from anyone without the read:embargoed scope until this instant; ' +
+      'it then appears by itself.'
+  })
 }
 
 export const EngagementCreate = Type.Object({
@@ -112,7 +120,8 @@ export const EngagementCreate = Type.Object({
   venue: Type.Optional(engagementInputFields.venue),
   participants: Type.Optional(engagementInputFields.participants),
   description: Type.Optional(engagementInputFields.description),
-  sources: Type.Optional(engagementInputFields.sources)
+  sources: Type.Optional(engagementInputFields.sources),
+  embargoUntil: Type.Optional(engagementInputFields.embargoUntil)
 }, {
   $id: 'EngagementCreate',
   title: 'EngagementCreate',
@@ -136,20 +145,22 @@ export const EngagementPatch = Type.Object({
   venue: Type.Optional(Nullable(engagementInputFields.venue)),
   participants: Type.Optional(engagementInputFields.participants),
   description: Type.Optional(Nullable(engagementInputFields.description)),
-  sources: Type.Optional(engagementInputFields.sources)
+  sources: Type.Optional(engagementInputFields.sources),
+  embargoUntil: Type.Optional(Nullable(engagementInputFields.embargoUntil))
 }, {
   $id: 'EngagementPatch',
   title: 'EngagementPatch',
   additionalProperties: false,
   minProperties: 1,
-  description: 'The fields to change. time, participants and sources are replaced whole; null clears legId, venue or description.',
+  description: 'The fields to change. time, participants and sources are replaced whole; null clears legId, venue, description or embargoUntil.',
   examples: [{ status: 'confirmed', time: { precision: 'exact', localStart: '2026-01-05T16:00', localEnd: '2026-01-05T17:30' } }]
 })
 
-const csvOf = (description: string) => Type.String({ maxLength: 500, pattern: '^[a-z_]+(,[a-z_]+)*$', description })
+const csvOf = (description: string, example: string) =>
+  Type.String({ maxLength: 500, pattern: '^[a-z_]+(,[a-z_]+)*$', description, examples: [example] })
 
 export const EngagementListQuery = Type.Object({
-  visit: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'A visit id or slug.', examples: ['lee-jae-myung-china-2026'] })),
+  visit: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: TEXT_PATTERN, description: 'A visit id or slug.', examples: ['lee-jae-myung-china-2026'] })),
   from: Type.Optional(Type.String({ ...Instant, description: 'Only engagements still going on at or after this instant.' })),
   to: Type.Optional(Type.String({ ...Instant, description: 'Only engagements that start before this instant.' })),
   date: Type.Optional(Type.String({
@@ -158,13 +169,14 @@ export const EngagementListQuery = Type.Object({
       'With tz: engagements whose window overlaps that day in tz.'
   })),
   tz: Type.Optional(Type.String({ ...TimeZoneName, description: 'The reader\'s zone: adds `viewer` times, and is the zone of `date`.', examples: ['Asia/Seoul'] })),
-  city: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'City of the venue or, without a venue, of the leg; any case.', examples: ['Shanghai'] })),
+  city: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: TEXT_PATTERN, description: 'City of the venue or, without a venue, of the leg; any case.', examples: ['Shanghai'] })),
   country: Type.Optional(Type.String({ ...CountryCode, description: 'Country of the venue or, without a venue, of the leg.' })),
-  kind: Type.Optional(csvOf('One kind or several separated by commas, e.g. summit,talks.')),
-  status: Type.Optional(csvOf('One status or several separated by commas.')),
+  kind: Type.Optional(csvOf('One kind or several separated by commas, e.g. summit,talks.', 'summit,talks')),
+  status: Type.Optional(csvOf('One status or several separated by commas.', 'scheduled,confirmed')),
   participant: Type.Optional(Type.String({
     minLength: 1,
     maxLength: 200,
+    pattern: TEXT_PATTERN,
     description: 'A participant\'s id or full name (case, accents and spacing ignored).',
     examples: ['Xi Jinping']
   })),

@@ -1,9 +1,11 @@
 import { Type } from 'typebox'
-import { CountryCode, Instant, LocalDate, TimeZoneName, Uuid } from './common.js'
+import { CountryCode, Instant, LocalDate, TEXT_PATTERN, TimeZoneName, Uuid, VersionNumber } from './common.js'
+
+export const MAX_LEG_SEQUENCE = 1000
 
 const legFields = {
-  sequence: Type.Integer({ minimum: 1, maximum: 1000, description: 'Position of the leg in the trip, from 1.', examples: [1] }),
-  city: Type.String({ minLength: 1, maxLength: 200, examples: ['Beijing'] }),
+  sequence: Type.Integer({ minimum: 1, maximum: MAX_LEG_SEQUENCE, format: 'int32', description: 'Position of the leg in the trip, from 1.', examples: [1] }),
+  city: Type.String({ minLength: 1, maxLength: 200, pattern: TEXT_PATTERN, examples: ['Beijing'] }),
   country: CountryCode,
   timeZone: TimeZoneName,
   startDate: Type.String({ ...LocalDate, description: 'First local day of the stay.', examples: ['2026-01-04'] }),
@@ -16,7 +18,7 @@ export const Leg = Type.Object({
   ...legFields,
   createdAt: Instant,
   updatedAt: Instant,
-  version: Type.Integer({ minimum: 1 })
+  version: VersionNumber
 }, { $id: 'Leg', title: 'Leg', description: 'A stay in one city during a visit.' })
 
 export const LegCreate = Type.Object({

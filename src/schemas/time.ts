@@ -12,6 +12,7 @@ const PartOfDay = Type.Enum(
 
 const LocalDateTime = (description: string) => Type.String({
   format: 'local-date-time',
+  maxLength: 32,
   description,
   examples: ['2026-01-05T15:00']
 })

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { CountryCode, Instant, LocalDate, Nullable, Page, PaginationQuery, ScheduleStatus, TimeZoneName, Uuid, refTo } from './common.js'
+import { CountryCode, Instant, LocalDate, Nullable, Page, PaginationQuery, ScheduleStatus, TEXT_PATTERN, TimeZoneName, Uuid, VersionNumber, refTo } from './common.js'
 import { Leg } from './legs.js'
 import { Engagement } from './engagements.js'
 
@@ -14,13 +14,13 @@ const Slug = Type.String({
 })
 
 const Principal = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 200, examples: ['Lee Jae Myung'] }),
-  title: Type.String({ minLength: 1, maxLength: 200, examples: ['President of the Republic of Korea'] })
+  name: Type.String({ minLength: 1, maxLength: 200, pattern: TEXT_PATTERN, examples: ['Lee Jae Myung'] }),
+  title: Type.String({ minLength: 1, maxLength: 200, pattern: TEXT_PATTERN, examples: ['President of the Republic of Korea'] })
 }, { additionalProperties: false, description: 'Who travels.' })
 
 const visitFields = {
   slug: Slug,
-  title: Type.String({ minLength: 1, maxLength: 300, examples: ['State visit of President Lee Jae Myung to China'] }),
+  title: Type.String({ minLength: 1, maxLength: 300, pattern: TEXT_PATTERN, examples: ['State visit of President Lee Jae Myung to China'] }),
   principal: Principal,
   originCountry: CountryCode,
   kind: VisitKind,
@@ -28,7 +28,7 @@ const visitFields = {
   homeTimeZone: TimeZoneName,
   startDate: LocalDate,
   endDate: LocalDate,
-  summary: Nullable(Type.String({ maxLength: 5000 }))
+  summary: Nullable(Type.String({ maxLength: 5000, pattern: TEXT_PATTERN }))
 }
 
 export const Visit = Type.Object({
@@ -36,7 +36,7 @@ export const Visit = Type.Object({
   ...visitFields,
   createdAt: Instant,
   updatedAt: Instant,
-  version: Type.Integer({ minimum: 1, description: 'Increases by one on every change.' })
+  version: VersionNumber
 }, {
   $id: 'Visit',
   title: 'Visit',
@@ -82,7 +82,7 @@ export const VisitPatch = Type.Partial(Type.Object(visitFields), {
 })
 
 export const VisitParams = Type.Object({
-  visit: Type.String({ minLength: 1, maxLength: 100, description: 'The visit\'s id or slug.', examples: ['lee-jae-myung-china-2026'] })
+  visit: Type.String({ minLength: 1, maxLength: 100, pattern: TEXT_PATTERN, description: 'The visit\'s id or slug.', examples: ['lee-jae-myung-china-2026'] })
 })
 
 export const VisitListQuery = Type.Object({
@@ -90,7 +90,7 @@ export const VisitListQuery = Type.Object({
   to: Type.Optional(Type.String({ ...LocalDate, description: 'Only visits that start on or before this date.' })),
   country: Type.Optional(Type.String({ ...CountryCode, description: 'Only visits with a leg in this country.' })),
   originCountry: Type.Optional(Type.String({ ...CountryCode, description: 'Only visits by a principal from this country.' })),
-  principal: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Part of the principal\'s name, any case.', examples: ['Lee Jae Myung'] })),
+  principal: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: TEXT_PATTERN, description: 'Part of the principal\'s name, any case.', examples: ['Lee Jae Myung'] })),
   status: Type.Optional(ScheduleStatus),
   ...PaginationQuery
 }, { additionalProperties: false })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { authorised, createEngagement, createLeg, createVisit, uniqueSlug, useTestApp } from '../helper.js'
+import { authorised, createEngagement, createLeg, createVisit, ifMatch, uniqueSlug, useTestApp } from '../helper.js'
 
 describe('engagements', () => {
   const server = useTestApp()
@@ -121,7 +121,7 @@ describe('engagements', () => {
       venue: { name: 'Diaoyutai State Guesthouse', city: 'Beijing', country: 'CN' },
       participants: [{ name: 'Li Qiang', role: 'counterpart' }]
     })
-    const response = await server.http.patch(`/v1/engagements/${created.id}`).set(authorised).send({
+    const response = await server.http.patch(`/v1/engagements/${created.id}`).set(authorised).set(ifMatch(1)).send({
       time: { precision: 'part_of_day', localDate: '2026-01-06', partOfDay: 'evening' },
       participants: [{ name: 'Li Qiang', role: 'host' }, { name: 'Wang Yi', role: 'attendee' }],
       venue: null
@@ -130,7 +130,7 @@ describe('engagements', () => {
     assert.equal(response.body.time.localStart, '2026-01-06T18:00:00+08:00')
     assert.equal(response.body.venue, null)
     assert.deepEqual(response.body.participants.map((p: { name: string, role: string }) => [p.name, p.role]), [['Li Qiang', 'host'], ['Wang Yi', 'attendee']])
-    const unchanged = await server.http.patch(`/v1/engagements/${created.id}`).set(authorised).send({ status: 'confirmed' }).expect(200)
+    const unchanged = await server.http.patch(`/v1/engagements/${created.id}`).set(authorised).set(ifMatch(2)).send({ status: 'confirmed' }).expect(200)
     assert.equal(unchanged.body.time.localStart, '2026-01-06T18:00:00+08:00')
     assert.equal(unchanged.body.participants.length, 2)
     assert.equal(unchanged.body.version, 3)
@@ -138,18 +138,18 @@ describe('engagements', () => {
 
   it('deletes an engagement: 204, then 404', async () => {
     const created = await createEngagement(server.http, visitId, { legId: beijing.id, time: { precision: 'date', localDate: '2026-01-05' } })
-    await server.http.delete(`/v1/engagements/${created.id}`).set(authorised).expect(204)
+    await server.http.delete(`/v1/engagements/${created.id}`).set(authorised).set(ifMatch(1)).expect(204)
     await server.http.get(`/v1/engagements/${created.id}`).expect(404)
-    await server.http.delete(`/v1/engagements/${created.id}`).set(authorised).expect(404)
+    await server.http.delete(`/v1/engagements/${created.id}`).set(authorised).set(ifMatch(1)).expect(404)
   })
 
   it('refuses to delete a leg that still has engagements', async () => {
     const leg = await createLeg(server.http, visitId, { city: 'Tianjin' })
     const engagement = await createEngagement(server.http, visitId, { legId: leg.id, time: { precision: 'date', localDate: '2026-01-05' } })
-    const response = await server.http.delete(`/v1/legs/${leg.id}`).set(authorised).expect(409)
+    const response = await server.http.delete(`/v1/legs/${leg.id}`).set(authorised).set(ifMatch(1)).expect(409)
     assert.match(response.body.detail, /engagement/)
-    await server.http.patch(`/v1/engagements/${engagement.id}`).set(authorised).send({ legId: null }).expect(200)
-    await server.http.delete(`/v1/legs/${leg.id}`).set(authorised).expect(204)
+    await server.http.patch(`/v1/engagements/${engagement.id}`).set(authorised).set(ifMatch(1)).send({ legId: null }).expect(200)
+    await server.http.delete(`/v1/legs/${leg.id}`).set(authorised).set(ifMatch(1)).expect(204)
   })
 
   describe('listing', () => {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import { loadDemoVisit } from '../../src/demo/load-demo-visit.js'
-import { buildTestApp, useTestApp } from '../helper.js'
+import { buildTestApp, uniqueSlug, useTestApp } from '../helper.js'
 
-const SLUG = 'lee-jae-myung-china-2026'
+// The demo visit under a slug of this file's own: other tests (the fuzzer) may create or delete
+// a visit with the demo's real slug.
+const SLUG = uniqueSlug('lee-jae-myung-china-2026')
 
 interface EngagementBody {
   title: string
@@ -17,13 +19,13 @@ describe('the demo visit', () => {
   const server = useTestApp()
 
   before(async () => {
-    await loadDemoVisit(server.app.prisma)
+    await loadDemoVisit(server.app.prisma, SLUG)
   })
 
   it('loading it again changes nothing', async () => {
     const { app } = await buildTestApp()
     try {
-      assert.equal(await loadDemoVisit(app.prisma), 'already-present')
+      assert.equal(await loadDemoVisit(app.prisma, SLUG), 'already-present')
       assert.equal(await app.prisma.visit.count({ where: { slug: SLUG } }), 1)
     } finally {
       await app.close()

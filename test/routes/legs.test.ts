@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { authorised, createLeg, createVisit, useTestApp } from '../helper.js'
+import { authorised, createLeg, createVisit, ifMatch, useTestApp } from '../helper.js'
 
 describe('legs', () => {
   const server = useTestApp()
@@ -22,12 +22,12 @@ describe('legs', () => {
     assert.equal(created.body.visitId, visit.id)
     assert.deepEqual((await server.http.get(created.headers.location).expect(200)).body, created.body)
 
-    const patched = await server.http.patch(created.headers.location).set(authorised).send({ endDate: '2026-01-08' }).expect(200)
+    const patched = await server.http.patch(created.headers.location).set(authorised).set(ifMatch(1)).send({ endDate: '2026-01-08' }).expect(200)
     assert.equal(patched.body.endDate, '2026-01-08')
     assert.equal(patched.body.startDate, '2026-01-07')
     assert.equal(patched.body.version, 2)
 
-    await server.http.delete(created.headers.location).set(authorised).expect(204)
+    await server.http.delete(created.headers.location).set(authorised).set(ifMatch(2)).expect(204)
     await server.http.get(created.headers.location).expect(404)
   })
 

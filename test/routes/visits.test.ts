@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { authorised, createLeg, createVisit, uniqueSlug, useTestApp, visitBody } from '../helper.js'
+import { authorised, createLeg, createVisit, ifMatch, uniqueSlug, useTestApp, visitBody } from '../helper.js'
 
 describe('visits', () => {
   const server = useTestApp()
@@ -34,13 +34,13 @@ describe('visits', () => {
 
   it('patches the given fields only and bumps the version', async () => {
     const visit = await createVisit(server.http)
-    const response = await server.http.patch(`/v1/visits/${visit.id}`).set(authorised)
+    const response = await server.http.patch(`/v1/visits/${visit.id}`).set(authorised).set(ifMatch(1))
       .send({ status: 'postponed', summary: 'Postponed by a week' }).expect(200)
     assert.equal(response.body.status, 'postponed')
     assert.equal(response.body.summary, 'Postponed by a week')
     assert.equal(response.body.title, 'Test state visit')
     assert.equal(response.body.version, 2)
-    const cleared = await server.http.patch(`/v1/visits/${visit.id}`).set(authorised).send({ summary: null }).expect(200)
+    const cleared = await server.http.patch(`/v1/visits/${visit.id}`).set(authorised).set(ifMatch(2)).send({ summary: null }).expect(200)
     assert.equal(cleared.body.summary, null)
     assert.equal(cleared.body.version, 3)
   })
@@ -48,7 +48,7 @@ describe('visits', () => {
   it('deletes a visit with its legs and engagements', async () => {
     const visit = await createVisit(server.http)
     const leg = await createLeg(server.http, visit.id)
-    await server.http.delete(`/v1/visits/${visit.slug}`).set(authorised).expect(204)
+    await server.http.delete(`/v1/visits/${visit.slug}`).set(authorised).set(ifMatch(1)).expect(204)
     await server.http.get(`/v1/visits/${visit.id}`).expect(404)
     await server.http.get(`/v1/legs/${leg.id}`).expect(404)
   })
@@ -86,12 +86,12 @@ describe('visits', () => {
       .send(visitBody({ startDate: '2026-01-07', endDate: '2026-01-04' })).expect(422)
     assert.equal(response.body.errors[0].path, '/body/endDate')
     const visit = await createVisit(server.http)
-    await server.http.patch(`/v1/visits/${visit.id}`).set(authorised).send({ endDate: '2026-01-01' }).expect(422)
+    await server.http.patch(`/v1/visits/${visit.id}`).set(authorised).set(ifMatch(1)).send({ endDate: '2026-01-01' }).expect(422)
   })
 
   it('refuses an empty patch', async () => {
     const visit = await createVisit(server.http)
-    const response = await server.http.patch(`/v1/visits/${visit.id}`).set(authorised).send({}).expect(400)
+    const response = await server.http.patch(`/v1/visits/${visit.id}`).set(authorised).set(ifMatch(1)).send({}).expect(400)
     assert.match(response.body.detail, /at least one field/)
   })
 

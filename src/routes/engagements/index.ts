@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { InputError } from '../../domain/errors.js'
-import { problemResponses, refTo } from '../../schemas/common.js'
+import {
+  ConditionalWriteHeaders, IdempotentPostHeaders, notModifiedResponse, problemResponses, refTo
+} from '../../schemas/common.js'
 import {
   Engagement, EngagementCreate, EngagementListQuery, EngagementPage, EngagementPatch
 } from '../../schemas/engagements.js'
@@ -9,7 +11,7 @@ import { IdParams } from '../../schemas/legs.js'
 import { ViewerQuery, VisitParams } from '../../schemas/visits.js'
 import { findVisit, findVisitOrNull } from '../visits/service.js'
 import {
-  createEngagement, findEngagement, listEngagements, presentEngagement, updateEngagement
+  createEngagement, deleteEngagement, findEngagement, listEngagements, presentEngagement, updateEngagement
 } from './service.js'
 
 const writeSecurity = [{ bearerAuth: [] }]
@@ -24,11 +26,11 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'with `tz` it is the reader\'s day, so `date=2026-01-05&tz=America/Los_Angeles` and the same date in ' +
         'Asia/Seoul are different sets.',
       querystring: EngagementListQuery,
-      response: { 200: refTo(EngagementPage), ...problemResponses(400, 503) }
+      response: { 200: refTo(EngagementPage), ...notModifiedResponse, ...problemResponses(400, 401, 503) }
     }
   }, async (request) => {
     const { visit } = request.query
-    if (visit === undefined) return listEngagements(app.prisma, request.query)
+    if (visit === undefined) return listEngagements(app.prisma, request.query, request.tokenScopes)
     // An unknown visit is a mistake in the filter, not an empty schedule: say so.
     const row = await findVisitOrNull(app.prisma, visit)
     if (row === null) {
@@ -36,7 +38,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
         { path: '/query/visit', message: 'must be the id or slug of an existing visit' }
       ])
     }
-    return listEngagements(app.prisma, request.query, row.id)
+    return listEngagements(app.prisma, request.query, request.tokenScopes, row.id)
   })
 
   app.post('/visits/:visit/engagements', {
@@ -47,8 +49,9 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Add an engagement to a visit',
       security: writeSecurity,
       params: VisitParams,
+      headers: IdempotentPostHeaders,
       body: refTo(EngagementCreate),
-      response: { 201: refTo(Engagement), ...problemResponses(400, 401, 404, 409, 413, 415, 422, 503) }
+      response: { 201: refTo(Engagement), ...problemResponses(400, 401, 403, 404, 409, 413, 414, 415, 422, 503) }
     }
   }, async (request, reply) => {
     const visit = await findVisit(app.prisma, request.params.visit)
@@ -64,9 +67,9 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Get an engagement',
       params: IdParams,
       querystring: ViewerQuery,
-      response: { 200: refTo(Engagement), ...problemResponses(400, 404, 503) }
+      response: { 200: refTo(Engagement), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
-  }, async (request) => presentEngagement(await findEngagement(app.prisma, request.params.id), request.query.tz))
+  }, async (request) => presentEngagement(await findEngagement(app.prisma, request.params.id, request.tokenScopes), request.query.tz))
 
   app.patch('/engagements/:id', {
     onRequest: app.requireWriteToken,
@@ -76,12 +79,14 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Change an engagement',
       security: writeSecurity,
       params: IdParams,
+      headers: ConditionalWriteHeaders,
       body: refTo(EngagementPatch),
-      response: { 200: refTo(Engagement), ...problemResponses(400, 401, 404, 409, 413, 415, 422, 503) }
+      response: { 200: refTo(Engagement), ...problemResponses(400, 401, 403, 404, 409, 412, 413, 414, 415, 422, 428, 503) }
     }
   }, async (request) => {
-    const engagement = await findEngagement(app.prisma, request.params.id)
-    return presentEngagement(await updateEngagement(app.prisma, engagement, request.body))
+    const expectedVersions = request.ifMatchVersions()
+    const engagement = await findEngagement(app.prisma, request.params.id, request.tokenScopes)
+    return presentEngagement(await updateEngagement(app.prisma, engagement, request.body, expectedVersions))
   })
 
   app.delete('/engagements/:id', {
@@ -92,11 +97,12 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Delete an engagement',
       security: writeSecurity,
       params: IdParams,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 404, 503) }
+      headers: ConditionalWriteHeaders,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 412, 414, 428, 503) }
     }
   }, async (request, reply) => {
-    const engagement = await findEngagement(app.prisma, request.params.id)
-    await app.prisma.engagement.delete({ where: { id: engagement.id } })
+    const expectedVersions = request.ifMatchVersions()
+    await deleteEngagement(app.prisma, await findEngagement(app.prisma, request.params.id, request.tokenScopes), expectedVersions)
     return reply.code(204).send(null)
   })
 }

@@ -1,13 +1,16 @@
 import type { Static } from 'typebox'
 import type { PrismaClient } from '../../db/client.js'
 import { fromDbDate, toDbDate } from '../../db/dates.js'
-import { decodeCursor, encodeCursor } from '../../domain/cursor.js'
+import { canReadEmbargoed, type TokenScope } from '../../domain/access.js'
+import { decodeCursor, encodeCursor, pageSize } from '../../domain/cursor.js'
+import { literalLikePattern } from '../../domain/like-pattern.js'
 import { InputError } from '../../domain/errors.js'
 import { isUuid, participantNameKey } from '../../domain/identifiers.js'
 import { localDayBounds } from '../../domain/local-day.js'
 import { describeTimeWindow, resolveTimeWindow, type ResolvedTimeWindow } from '../../domain/time-window.js'
 import { isValidInstant } from '../../domain/time-zones.js'
 import type { Leg as LegRow, Prisma, Visit as VisitRow } from '../../generated/prisma/client.js'
+import { checkVersion, staleOrGone } from '../../preconditions.js'
 import { notFound } from '../../problems.js'
 import type {
   Engagement, EngagementCreate, EngagementListQuery, EngagementPatch
@@ -20,10 +23,14 @@ type VenueInput = NonNullable<EngagementInput['venue']>
 type ParticipantInput = NonNullable<EngagementInput['participants']>[number]
 type SourceInput = NonNullable<EngagementInput['sources']>[number]
 
+// Only the columns presentEngagement shows: every column Prisma reads it also maps, per row.
 export const engagementInclude = {
-  venue: true,
-  participants: { include: { participant: true }, orderBy: { position: 'asc' } },
-  sources: { orderBy: { position: 'asc' } }
+  venue: { select: { id: true, name: true, city: true, country: true, address: true, latitude: true, longitude: true } },
+  participants: {
+    select: { participantId: true, role: true, title: true, organisation: true, participant: { select: { name: true, country: true } } },
+    orderBy: { position: 'asc' }
+  },
+  sources: { select: { url: true, title: true, publisher: true, publishedAt: true }, orderBy: { position: 'asc' } }
 } satisfies Prisma.EngagementInclude
 
 export type EngagementRow = Prisma.EngagementGetPayload<{ include: typeof engagementInclude }>
@@ -72,16 +79,37 @@ export function presentEngagement (row: EngagementRow, viewerTimeZone?: string):
       publisher: source.publisher,
       publishedAt: source.publishedAt?.toISOString() ?? null
     })),
+    embargoUntil: row.embargoUntil?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     version: row.version
   }
 }
 
-export async function findEngagement (prisma: PrismaClient, id: string): Promise<EngagementRow> {
-  const engagement = await prisma.engagement.findUnique({ where: { id }, include: engagementInclude })
+/**
+ * The engagements a request made with these token scopes may know of, as a where-fragment to
+ * AND into every query that reads engagements (lookups, lists, itineraries, feeds, searches):
+ * without read:embargoed, those still under embargo at `now` do not exist. The comparison is
+ * made at query time, so an engagement appears by itself once its embargo ends.
+ */
+export function visibleEngagements (scopes: readonly TokenScope[], now = new Date()): Prisma.EngagementWhereInput {
+  if (canReadEmbargoed(scopes)) return {}
+  return { OR: [{ embargoUntil: null }, { embargoUntil: { lte: now } }] }
+}
+
+/**
+ * The engagement if these scopes may see it. An embargoed one gets the same 404 as a missing
+ * one, for reads and for writes alike, so neither reveals that it exists.
+ */
+export async function findEngagement (prisma: PrismaClient, id: string, scopes: readonly TokenScope[]): Promise<EngagementRow> {
+  const engagement = await prisma.engagement.findFirst({ where: { AND: [{ id }, visibleEngagements(scopes)] }, include: engagementInclude })
   if (engagement === null) throw notFound(`No engagement has the id "${id}".`)
   return engagement
+}
+
+// What was just written, for the writer's response: they sent it, so an embargo hides nothing new.
+async function readWrittenEngagement (prisma: PrismaClient, id: string): Promise<EngagementRow> {
+  return prisma.engagement.findUniqueOrThrow({ where: { id }, include: engagementInclude })
 }
 
 async function findLegOfVisit (prisma: PrismaClient, visitId: string, legId: string): Promise<LegRow> {
@@ -183,17 +211,28 @@ export async function createEngagement (prisma: PrismaClient, visit: VisitRow, i
         ...timeColumns(time),
         venueId,
         description: input.description ?? null,
+        embargoUntil: input.embargoUntil === undefined ? null : new Date(input.embargoUntil),
         participants: { createMany: { data: await participantRows(tx, participants) } },
         sources: { createMany: { data: sourceRows(input.sources ?? []) } }
       },
       select: { id: true }
     })
   })
-  return findEngagement(prisma, id)
+  return readWrittenEngagement(prisma, id)
 }
 
-/** Applies a patch; lists (participants, sources) are replaced whole, in one transaction. */
-export async function updateEngagement (prisma: PrismaClient, engagement: EngagementRow, patch: Static<typeof EngagementPatch>): Promise<EngagementRow> {
+async function currentVersion (prisma: PrismaClient | Prisma.TransactionClient, id: string) {
+  return prisma.engagement.findUnique({ where: { id }, select: { version: true } })
+}
+
+/**
+ * Applies a patch if the engagement is still at one of `expectedVersions` (the client's If-Match);
+ * lists (participants, sources) are replaced whole, in one transaction. Its first statement bumps
+ * the version conditionally, on the version the checks below read: a stale writer changes nothing,
+ * and the row stays locked against other writers until the transaction ends.
+ */
+export async function updateEngagement (prisma: PrismaClient, engagement: EngagementRow, patch: Static<typeof EngagementPatch>, expectedVersions: readonly number[]): Promise<EngagementRow> {
+  checkVersion('engagement', engagement.version, expectedVersions)
   const leg = patch.legId === undefined
     ? (engagement.legId === null ? null : await prisma.leg.findUnique({ where: { id: engagement.legId } }))
     : patch.legId === null ? null : await findLegOfVisit(prisma, engagement.visitId, patch.legId)
@@ -203,6 +242,11 @@ export async function updateEngagement (prisma: PrismaClient, engagement: Engage
   if (patch.participants !== undefined) checkParticipantsAreDistinct(patch.participants)
 
   await prisma.$transaction(async (tx) => {
+    const { count } = await tx.engagement.updateMany({
+      where: { id: engagement.id, version: engagement.version },
+      data: { version: { increment: 1 } }
+    })
+    if (count === 0) throw staleOrGone('engagement', await currentVersion(tx, engagement.id))
     let venueId: string | null | undefined
     if (patch.venue !== undefined) venueId = patch.venue === null ? null : await upsertVenue(tx, patch.venue)
     if (patch.participants !== undefined) await tx.engagementParticipant.deleteMany({ where: { engagementId: engagement.id } })
@@ -217,14 +261,21 @@ export async function updateEngagement (prisma: PrismaClient, engagement: Engage
         ...(time === undefined ? {} : timeColumns(time)),
         venueId,
         description: patch.description,
+        embargoUntil: patch.embargoUntil === undefined || patch.embargoUntil === null ? patch.embargoUntil : new Date(patch.embargoUntil),
         participants: patch.participants === undefined ? undefined : { createMany: { data: await participantRows(tx, patch.participants) } },
-        sources: patch.sources === undefined ? undefined : { createMany: { data: sourceRows(patch.sources) } },
-        version: { increment: 1 }
+        sources: patch.sources === undefined ? undefined : { createMany: { data: sourceRows(patch.sources) } }
       },
       select: { id: true }
     })
   })
-  return findEngagement(prisma, engagement.id)
+  return readWrittenEngagement(prisma, engagement.id)
+}
+
+/** Deletes the engagement (its participants and sources go with it) if it is still at one of `expectedVersions`. */
+export async function deleteEngagement (prisma: PrismaClient, engagement: EngagementRow, expectedVersions: readonly number[]): Promise<void> {
+  checkVersion('engagement', engagement.version, expectedVersions)
+  const { count } = await prisma.engagement.deleteMany({ where: { id: engagement.id, version: engagement.version } })
+  if (count === 0) throw staleOrGone('engagement', await currentVersion(prisma, engagement.id))
 }
 
 function parseList<T extends string> (value: string, allowed: readonly T[], name: string): T[] {
@@ -251,15 +302,26 @@ function overlapping (start: Date | undefined, end: Date | undefined): Prisma.En
   }
 }
 
+/**
+ * The ids of the engagements whose window overlaps one day: a day's worth, looked up on their
+ * own. Inside the page's ORDER BY starts_at LIMIT, Postgres walks the starts_at index from the
+ * archive's first day to find the windows still open that day; asked alone, it reads the
+ * (ends_at, starts_at) and starts_at indexes for that day only (bench/RESULTS.md has the plans).
+ */
+async function idsOverlapping (prisma: PrismaClient, start: Date, end: Date): Promise<string[]> {
+  const rows = await prisma.engagement.findMany({ where: overlapping(start, end), select: { id: true } })
+  return rows.map((row) => row.id)
+}
+
 /** Matches the venue's city or country, or the leg's when the engagement has no venue. */
 function placeFilter (field: 'city' | 'country', value: string): Prisma.EngagementWhereInput {
-  const match = field === 'city' ? { city: { equals: value, mode: 'insensitive' as const } } : { country: value }
+  const match = field === 'city' ? { city: { equals: literalLikePattern(value), mode: 'insensitive' as const } } : { country: value }
   return { OR: [{ venue: match }, { venueId: null, leg: match }] }
 }
 
-export async function listEngagements (prisma: PrismaClient, query: Static<typeof EngagementListQuery>, visitId?: string) {
-  const limit = query.limit ?? 50
-  const filters: Prisma.EngagementWhereInput[] = []
+export async function listEngagements (prisma: PrismaClient, query: Static<typeof EngagementListQuery>, scopes: readonly TokenScope[], visitId?: string) {
+  const limit = pageSize(query.limit, 50)
+  const filters: Prisma.EngagementWhereInput[] = [visibleEngagements(scopes)]
   if (visitId !== undefined) filters.push({ visitId })
   if (query.from !== undefined || query.to !== undefined) {
     const from = query.from === undefined ? undefined : new Date(query.from)
@@ -276,7 +338,7 @@ export async function listEngagements (prisma: PrismaClient, query: Static<typeo
       filters.push({ localDate: toDbDate(query.date) })
     } else {
       const day = localDayBounds(query.date, query.tz)
-      filters.push(overlapping(day.start, day.end))
+      filters.push({ id: { in: await idsOverlapping(prisma, day.start, day.end) } })
     }
   }
   if (query.city !== undefined) filters.push(placeFilter('city', query.city))
@@ -284,14 +346,20 @@ export async function listEngagements (prisma: PrismaClient, query: Static<typeo
   if (query.kind !== undefined) filters.push({ kind: { in: parseList(query.kind, EngagementKinds, 'kind') } })
   if (query.status !== undefined) filters.push({ status: { in: parseList(query.status, ScheduleStatuses, 'status') } })
   if (query.participant !== undefined) {
-    const participant = isUuid(query.participant)
-      ? { participantId: query.participant }
-      : { participant: { nameKey: participantNameKey(query.participant) } }
-    filters.push({ participants: { some: participant } })
+    // The name is resolved to an id first: with the id as a value, Postgres knows from its
+    // statistics how many engagements the person has and walks the page in order, instead of
+    // reading every engagement of a head of state to sort them (bench/RESULTS.md).
+    const participantId = isUuid(query.participant)
+      ? query.participant
+      : (await prisma.participant.findUnique({ where: { nameKey: participantNameKey(query.participant) }, select: { id: true } }))?.id
+    filters.push(participantId === undefined ? { id: { in: [] } } : { participants: { some: { participantId } } })
   }
   if (query.cursor !== undefined) {
     const [startsAt, id] = decodeCursor(query.cursor, [isValidInstant, isUuid]) as [string, string]
     filters.push({
+      // Implied by the OR, but Postgres only starts its index scan at the cursor when told so
+      // plainly; without it a page deep in the list reads every row before it (bench/RESULTS.md).
+      startsAt: { gte: new Date(startsAt) },
       OR: [
         { startsAt: { gt: new Date(startsAt) } },
         { startsAt: new Date(startsAt), id: { gt: id } }
@@ -313,10 +381,10 @@ export async function listEngagements (prisma: PrismaClient, query: Static<typeo
   }
 }
 
-/** Every engagement of a visit in chronological order, for its itinerary. */
-export async function engagementsOfVisit (prisma: PrismaClient, visitId: string): Promise<EngagementRow[]> {
+/** Every engagement of a visit these scopes may see, in chronological order, for its itinerary. */
+export async function engagementsOfVisit (prisma: PrismaClient, visitId: string, scopes: readonly TokenScope[]): Promise<EngagementRow[]> {
   return prisma.engagement.findMany({
-    where: { visitId },
+    where: { AND: [{ visitId }, visibleEngagements(scopes)] },
     orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
     include: engagementInclude
   })

@@ -7,7 +7,9 @@ import { problemResponses } from '../../schemas/common.js'
 const Status = Type.Object({ status: Type.String({ examples: ['ok'] }) })
 
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // A probe must see the process as it is now, never a cached answer.
   app.get('/healthz', {
+    config: { cacheControl: 'no-store' },
     schema: {
       tags: ['health'],
       operationId: 'getHealth',
@@ -17,6 +19,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async () => ({ status: 'ok' }))
 
   app.get('/readyz', {
+    config: { cacheControl: 'no-store' },
     schema: {
       tags: ['health'],
       operationId: 'getReadiness',

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { problemResponses, refTo } from '../../schemas/common.js'
+import {
+  ConditionalWriteHeaders, IdempotentPostHeaders, notModifiedResponse, problemResponses, refTo
+} from '../../schemas/common.js'
 import { IdParams, Leg, LegCreate, LegPatch } from '../../schemas/legs.js'
 import { VisitParams } from '../../schemas/visits.js'
 import { findVisit } from '../visits/service.js'
@@ -17,8 +19,9 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Add a leg to a visit',
       security: writeSecurity,
       params: VisitParams,
+      headers: IdempotentPostHeaders,
       body: refTo(LegCreate),
-      response: { 201: refTo(Leg), ...problemResponses(400, 401, 404, 409, 413, 415, 422, 503) }
+      response: { 201: refTo(Leg), ...problemResponses(400, 401, 403, 404, 409, 413, 414, 415, 422, 503) }
     }
   }, async (request, reply) => {
     const visit = await findVisit(app.prisma, request.params.visit)
@@ -33,7 +36,7 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'getLeg',
       summary: 'Get a leg',
       params: IdParams,
-      response: { 200: refTo(Leg), ...problemResponses(400, 404, 503) }
+      response: { 200: refTo(Leg), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
   }, async (request) => presentLeg(await findLeg(app.prisma, request.params.id)))
 
@@ -45,12 +48,14 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Change a leg',
       security: writeSecurity,
       params: IdParams,
+      headers: ConditionalWriteHeaders,
       body: refTo(LegPatch),
-      response: { 200: refTo(Leg), ...problemResponses(400, 401, 404, 409, 413, 415, 422, 503) }
+      response: { 200: refTo(Leg), ...problemResponses(400, 401, 403, 404, 409, 412, 413, 414, 415, 422, 428, 503) }
     }
   }, async (request) => {
+    const expectedVersions = request.ifMatchVersions()
     const leg = await findLeg(app.prisma, request.params.id)
-    return presentLeg(await updateLeg(app.prisma, leg, request.body))
+    return presentLeg(await updateLeg(app.prisma, leg, request.body, expectedVersions))
   })
 
   app.delete('/legs/:id', {
@@ -61,10 +66,12 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Delete a leg that has no engagements',
       security: writeSecurity,
       params: IdParams,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 404, 409, 503) }
+      headers: ConditionalWriteHeaders,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 409, 412, 414, 428, 503) }
     }
   }, async (request, reply) => {
-    await deleteLeg(app.prisma, await findLeg(app.prisma, request.params.id))
+    const expectedVersions = request.ifMatchVersions()
+    await deleteLeg(app.prisma, await findLeg(app.prisma, request.params.id), expectedVersions)
     return reply.code(204).send(null)
   })
 }

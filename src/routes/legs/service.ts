@@ -4,8 +4,9 @@ import { fromDbDate, toDbDate } from '../../db/dates.js'
 import { checkDateRangeOrder } from '../../domain/date-range.js'
 import { canonicalZone } from '../../domain/time-zones.js'
 import type { Leg as LegRow } from '../../generated/prisma/client.js'
+import { checkVersion, staleOrGone } from '../../preconditions.js'
 import { conflict, notFound } from '../../problems.js'
-import type { Leg, LegCreate, LegPatch } from '../../schemas/legs.js'
+import { MAX_LEG_SEQUENCE, type Leg, type LegCreate, type LegPatch } from '../../schemas/legs.js'
 
 export type LegView = Static<typeof Leg>
 
@@ -44,6 +45,9 @@ export async function createLeg (prisma: PrismaClient, visitId: string, input: S
   if (sequence === undefined) {
     const last = await prisma.leg.aggregate({ where: { visitId }, _max: { sequence: true } })
     sequence = (last._max.sequence ?? 0) + 1
+    if (sequence > MAX_LEG_SEQUENCE) {
+      throw conflict(`The last leg of this visit has sequence ${MAX_LEG_SEQUENCE}, the highest allowed; send a free sequence for this leg.`)
+    }
   } else {
     await checkSequenceIsFree(prisma, visitId, sequence)
   }
@@ -60,13 +64,19 @@ export async function createLeg (prisma: PrismaClient, visitId: string, input: S
   })
 }
 
-export async function updateLeg (prisma: PrismaClient, leg: LegRow, patch: Static<typeof LegPatch>): Promise<LegRow> {
+async function currentVersion (prisma: PrismaClient, id: string) {
+  return prisma.leg.findUnique({ where: { id }, select: { version: true } })
+}
+
+/** Applies a patch if the leg is still at one of `expectedVersions`; conditional on the version checked. */
+export async function updateLeg (prisma: PrismaClient, leg: LegRow, patch: Static<typeof LegPatch>, expectedVersions: readonly number[]): Promise<LegRow> {
+  checkVersion('leg', leg.version, expectedVersions)
   checkDateRangeOrder(patch.startDate ?? fromDbDate(leg.startDate), patch.endDate ?? fromDbDate(leg.endDate))
   if (patch.sequence !== undefined && patch.sequence !== leg.sequence) {
     await checkSequenceIsFree(prisma, leg.visitId, patch.sequence)
   }
-  return prisma.leg.update({
-    where: { id: leg.id },
+  const [updated] = await prisma.leg.updateManyAndReturn({
+    where: { id: leg.id, version: leg.version },
     data: {
       sequence: patch.sequence,
       city: patch.city,
@@ -77,13 +87,18 @@ export async function updateLeg (prisma: PrismaClient, leg: LegRow, patch: Stati
       version: { increment: 1 }
     }
   })
+  if (updated === undefined) throw staleOrGone('leg', await currentVersion(prisma, leg.id))
+  return updated
 }
 
-export async function deleteLeg (prisma: PrismaClient, leg: LegRow): Promise<void> {
-  const engagements = await prisma.engagement.count({ where: { legId: leg.id } })
-  if (engagements > 0) {
-    throw conflict(`Leg ${leg.id} still has ${engagements} engagement(s). ` +
+export async function deleteLeg (prisma: PrismaClient, leg: LegRow, expectedVersions: readonly number[]): Promise<void> {
+  checkVersion('leg', leg.version, expectedVersions)
+  // No count in the message: it would tell a token without read:embargoed that hidden engagements exist.
+  if (await prisma.engagement.findFirst({ where: { legId: leg.id }, select: { id: true } }) !== null) {
+    throw conflict(`Leg ${leg.id} still has engagements. ` +
       'Move them to another leg (PATCH legId) or delete them, then delete the leg.')
   }
-  await prisma.leg.delete({ where: { id: leg.id } })
+  // An engagement added since the count makes the delete fail on the foreign key: 409 all the same.
+  const { count } = await prisma.leg.deleteMany({ where: { id: leg.id, version: leg.version } })
+  if (count === 0) throw staleOrGone('leg', await currentVersion(prisma, leg.id))
 }

@@ -1,13 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { buildItinerary } from '../../domain/itinerary.js'
-import { problemResponses, refTo } from '../../schemas/common.js'
+import {
+  ConditionalWriteHeaders, IdempotentPostHeaders, notModifiedResponse, problemResponses, refTo
+} from '../../schemas/common.js'
 import {
   Itinerary, ViewerQuery, Visit, VisitCreate, VisitListQuery, VisitPage, VisitParams, VisitPatch
 } from '../../schemas/visits.js'
 import { engagementsOfVisit, presentEngagement } from '../engagements/service.js'
 import { presentLeg } from '../legs/service.js'
-import { createVisit, findVisit, listVisits, presentVisit, updateVisit } from './service.js'
+import { createVisit, deleteVisit, findVisit, listVisits, presentVisit, updateVisit } from './service.js'
 
 const writeSecurity = [{ bearerAuth: [] }]
 
@@ -19,7 +21,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'List visits',
       description: 'Visits in order of start date, filtered by dates, destination country, principal or status.',
       querystring: VisitListQuery,
-      response: { 200: refTo(VisitPage), ...problemResponses(400, 503) }
+      response: { 200: refTo(VisitPage), ...notModifiedResponse, ...problemResponses(400, 401, 503) }
     }
   }, async (request) => listVisits(app.prisma, request.query))
 
@@ -30,8 +32,9 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'createVisit',
       summary: 'Create a visit',
       security: writeSecurity,
+      headers: IdempotentPostHeaders,
       body: refTo(VisitCreate),
-      response: { 201: refTo(Visit), ...problemResponses(400, 401, 409, 413, 415, 422, 503) }
+      response: { 201: refTo(Visit), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 503) }
     }
   }, async (request, reply) => {
     const visit = await createVisit(app.prisma, request.body)
@@ -45,7 +48,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'getVisit',
       summary: 'Get a visit by id or slug',
       params: VisitParams,
-      response: { 200: refTo(Visit), ...problemResponses(400, 404, 503) }
+      response: { 200: refTo(Visit), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
   }, async (request) => presentVisit(await findVisit(app.prisma, request.params.visit)))
 
@@ -57,12 +60,14 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Change a visit',
       security: writeSecurity,
       params: VisitParams,
+      headers: ConditionalWriteHeaders,
       body: refTo(VisitPatch),
-      response: { 200: refTo(Visit), ...problemResponses(400, 401, 404, 409, 413, 415, 422, 503) }
+      response: { 200: refTo(Visit), ...problemResponses(400, 401, 403, 404, 409, 412, 413, 414, 415, 422, 428, 503) }
     }
   }, async (request) => {
+    const expectedVersions = request.ifMatchVersions()
     const visit = await findVisit(app.prisma, request.params.visit)
-    return presentVisit(await updateVisit(app.prisma, visit, request.body))
+    return presentVisit(await updateVisit(app.prisma, visit, request.body, expectedVersions))
   })
 
   app.delete('/visits/:visit', {
@@ -73,11 +78,12 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Delete a visit with its legs and engagements',
       security: writeSecurity,
       params: VisitParams,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 404, 503) }
+      headers: ConditionalWriteHeaders,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 412, 414, 428, 503) }
     }
   }, async (request, reply) => {
-    const visit = await findVisit(app.prisma, request.params.visit)
-    await app.prisma.visit.delete({ where: { id: visit.id } })
+    const expectedVersions = request.ifMatchVersions()
+    await deleteVisit(app.prisma, await findVisit(app.prisma, request.params.visit), expectedVersions)
     return reply.code(204).send(null)
   })
 
@@ -90,13 +96,13 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'they happen on, in chronological order. With ?tz=, every engagement also carries `viewer` times in that zone.',
       params: VisitParams,
       querystring: ViewerQuery,
-      response: { 200: refTo(Itinerary), ...problemResponses(400, 404, 503) }
+      response: { 200: refTo(Itinerary), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
   }, async (request) => {
     const visit = await findVisit(app.prisma, request.params.visit)
     const [legs, engagements] = await Promise.all([
       app.prisma.leg.findMany({ where: { visitId: visit.id }, orderBy: { sequence: 'asc' } }),
-      engagementsOfVisit(app.prisma, visit.id)
+      engagementsOfVisit(app.prisma, visit.id, request.tokenScopes)
     ])
     const itinerary = buildItinerary(
       legs.map(presentLeg),

@@ -1,12 +1,14 @@
 import type { Static } from 'typebox'
 import type { PrismaClient } from '../../db/client.js'
 import { fromDbDate, toDbDate } from '../../db/dates.js'
-import { decodeCursor, encodeCursor } from '../../domain/cursor.js'
+import { decodeCursor, encodeCursor, pageSize } from '../../domain/cursor.js'
+import { literalLikePattern } from '../../domain/like-pattern.js'
 import { checkDateRangeOrder } from '../../domain/date-range.js'
 import { InputError } from '../../domain/errors.js'
 import { isUuid } from '../../domain/identifiers.js'
 import { canonicalZone, isValidLocalDate } from '../../domain/time-zones.js'
 import type { Prisma, Visit as VisitRow } from '../../generated/prisma/client.js'
+import { checkVersion, staleOrGone } from '../../preconditions.js'
 import { conflict, notFound } from '../../problems.js'
 import type { Visit, VisitCreate, VisitListQuery, VisitPatch } from '../../schemas/visits.js'
 
@@ -78,14 +80,23 @@ export async function createVisit (prisma: PrismaClient, input: Static<typeof Vi
   })
 }
 
-export async function updateVisit (prisma: PrismaClient, visit: VisitRow, patch: Static<typeof VisitPatch>): Promise<VisitRow> {
+async function currentVersion (prisma: PrismaClient, id: string) {
+  return prisma.visit.findUnique({ where: { id }, select: { version: true } })
+}
+
+/**
+ * Applies a patch if the visit is still at one of `expectedVersions` (the client's If-Match):
+ * the checks below read `visit`, so the update is conditional on exactly that version.
+ */
+export async function updateVisit (prisma: PrismaClient, visit: VisitRow, patch: Static<typeof VisitPatch>, expectedVersions: readonly number[]): Promise<VisitRow> {
+  checkVersion('visit', visit.version, expectedVersions)
   if (patch.slug !== undefined) {
     checkSlugIsNotUuid(patch.slug)
     await checkSlugIsFree(prisma, patch.slug, visit.id)
   }
   checkDateRangeOrder(patch.startDate ?? fromDbDate(visit.startDate), patch.endDate ?? fromDbDate(visit.endDate))
-  return prisma.visit.update({
-    where: { id: visit.id },
+  const [updated] = await prisma.visit.updateManyAndReturn({
+    where: { id: visit.id, version: visit.version },
     data: {
       slug: patch.slug,
       title: patch.title,
@@ -101,16 +112,25 @@ export async function updateVisit (prisma: PrismaClient, visit: VisitRow, patch:
       version: { increment: 1 }
     }
   })
+  if (updated === undefined) throw staleOrGone('visit', await currentVersion(prisma, visit.id))
+  return updated
+}
+
+/** Deletes the visit, with its legs and engagements, if it is still at one of `expectedVersions`. */
+export async function deleteVisit (prisma: PrismaClient, visit: VisitRow, expectedVersions: readonly number[]): Promise<void> {
+  checkVersion('visit', visit.version, expectedVersions)
+  const { count } = await prisma.visit.deleteMany({ where: { id: visit.id, version: visit.version } })
+  if (count === 0) throw staleOrGone('visit', await currentVersion(prisma, visit.id))
 }
 
 export async function listVisits (prisma: PrismaClient, query: Static<typeof VisitListQuery>) {
-  const limit = query.limit ?? 50
+  const limit = pageSize(query.limit, 50)
   const filters: Prisma.VisitWhereInput[] = []
   if (query.from !== undefined) filters.push({ endDate: { gte: toDbDate(query.from) } })
   if (query.to !== undefined) filters.push({ startDate: { lte: toDbDate(query.to) } })
   if (query.country !== undefined) filters.push({ legs: { some: { country: query.country } } })
   if (query.originCountry !== undefined) filters.push({ originCountry: query.originCountry })
-  if (query.principal !== undefined) filters.push({ principalName: { contains: query.principal, mode: 'insensitive' } })
+  if (query.principal !== undefined) filters.push({ principalName: { contains: literalLikePattern(query.principal), mode: 'insensitive' } })
   if (query.status !== undefined) filters.push({ status: query.status })
   if (query.cursor !== undefined) {
     const [startDate, id] = decodeCursor(query.cursor, [isValidLocalDate, isUuid]) as [string, string]

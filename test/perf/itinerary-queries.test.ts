@@ -1,0 +1,93 @@
+// No N+1: the number of SQL statements behind an itinerary or a list page is fixed, however
+// many engagements, participants and sources there are. Counted with Prisma's query events.
+import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { after, before, describe, test } from 'node:test'
+import supertest from 'supertest'
+import { buildApp } from '../../src/app.js'
+import { UNREACHED_RATE_LIMITS, databaseUrl, uniqueSlug } from '../helper.js'
+
+// Visit, legs, engagements, and one statement each for venues, participant links, people and
+// sources; a little room for a lookup more, never one per row.
+const MAX_STATEMENTS = 8
+
+describe('SQL statements per request', () => {
+  const statements: string[] = []
+  let app: Awaited<ReturnType<typeof buildApp>>
+  let http: ReturnType<typeof supertest>
+  let few: { id: string, slug: string }
+  let many: { id: string, slug: string }
+
+  /** A visit with one leg and `count` engagements, each with a venue, three participants and two sources. */
+  async function visitWithEngagements (count: number) {
+    const { prisma } = app
+    const visit = await prisma.visit.create({
+      data: {
+        slug: uniqueSlug('perf'), title: 'Query count', principalName: 'Lee Jae Myung', principalTitle: 'President',
+        originCountry: 'KR', kind: 'state_visit', status: 'confirmed', homeTimeZone: 'Asia/Seoul',
+        startDate: new Date('2026-01-04T00:00:00Z'), endDate: new Date('2026-01-07T00:00:00Z'),
+        legs: { create: { sequence: 1, city: 'Beijing', country: 'CN', timeZone: 'Asia/Shanghai', startDate: new Date('2026-01-04T00:00:00Z'), endDate: new Date('2026-01-07T00:00:00Z') } }
+      },
+      include: { legs: true }
+    })
+    const suffix = randomUUID().slice(0, 8)
+    const venue = await prisma.venue.create({ data: { name: `Hall ${suffix}`, city: 'Beijing', country: 'CN' } })
+    const people = await Promise.all(['Xi Jinping', 'Li Qiang', 'Wang Yi'].map((name) => prisma.participant.create({
+      data: { name: `${name} ${suffix}`, nameKey: `${name.toLowerCase()} ${suffix}` }
+    })))
+    for (let index = 0; index < count; index++) {
+      const startsAt = new Date(Date.UTC(2026, 0, 4, 1 + (index % 20), index % 60))
+      await prisma.engagement.create({
+        data: {
+          visitId: visit.id, legId: visit.legs[0]?.id ?? null, title: `Meeting ${index}`, kind: 'meeting', status: 'confirmed',
+          precision: 'exact', startsAt, endsAt: new Date(startsAt.getTime() + 3_600_000), timeZone: 'Asia/Shanghai',
+          localDate: new Date('2026-01-04T00:00:00Z'), venueId: venue.id,
+          participants: { create: people.map((person, position) => ({ position, participantId: person.id, role: 'counterpart' as const })) },
+          sources: { create: [{ position: 0, title: 'Yonhap' }, { position: 1, title: 'Xinhua', url: 'https://example.org/xinhua' }] }
+        }
+      })
+    }
+    return visit
+  }
+
+  async function statementsFor (path: string): Promise<number> {
+    statements.length = 0
+    await http.get(path).expect(200)
+    return statements.length
+  }
+
+  before(async () => {
+    app = await buildApp({
+      databaseUrl: databaseUrl(),
+      apiTokens: new Map(),
+      rateLimits: UNREACHED_RATE_LIMITS,
+      onDatabaseQuery: (event) => statements.push(event.query)
+    })
+    await app.ready()
+    http = supertest(app.server)
+    few = await visitWithEngagements(5)
+    many = await visitWithEngagements(200)
+  })
+  after(() => app.close())
+
+  test('an itinerary takes the same few statements for 5 engagements as for 200', async () => {
+    const forFew = await statementsFor(`/v1/visits/${few.slug}/itinerary?tz=America/New_York`)
+    const forMany = await statementsFor(`/v1/visits/${many.slug}/itinerary?tz=America/New_York`)
+    assert.ok(forFew <= MAX_STATEMENTS, `${forFew} statements for 5 engagements`)
+    assert.equal(forMany, forFew, 'the statement count grows with the number of engagements')
+  })
+
+  test('a list page takes the same few statements for 5 engagements as for 200', async () => {
+    const forFew = await statementsFor(`/v1/engagements?visit=${few.id}&limit=200`)
+    const forMany = await statementsFor(`/v1/engagements?visit=${many.id}&limit=200`)
+    assert.ok(forFew <= MAX_STATEMENTS, `${forFew} statements for 5 engagements`)
+    assert.equal(forMany, forFew, 'the statement count grows with the number of engagements')
+  })
+
+  test('the count is of real statements: the many-engagement page has all 200 with their relations', async () => {
+    const page = await http.get(`/v1/engagements?visit=${many.id}&limit=200`).expect(200)
+    assert.equal(page.body.data.length, 200)
+    assert.equal(page.body.data[199].participants.length, 3)
+    assert.equal(page.body.data[199].sources.length, 2)
+  })
+})
