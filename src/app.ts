@@ -16,6 +16,7 @@ import legRoutes from './routes/legs/index.js'
 import visitRoutes from './routes/visits/index.js'
 import { addTimeFormats, timeFormats } from './schemas/formats.js'
 import { sharedSchemas } from './schemas/index.js'
+import { buildValidatorByPart } from './schemas/validators.js'
 
 export interface AppOptions {
   databaseUrl: string
@@ -80,6 +81,7 @@ export async function buildApp (options: AppOptions) {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
       onCreate: addTimeFormats
     },
+    schemaController: { compilersFactory: { buildValidator: buildValidatorByPart() } },
     // The serializer compiles anyOf branches with its own Ajv, which must know the formats too.
     serializerOpts: { ajv: { formats: timeFormats } }
   }).withTypeProvider<TypeBoxTypeProvider>()

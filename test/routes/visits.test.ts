@@ -69,6 +69,9 @@ describe('visits', () => {
       [{ originCountry: 'kr' }, '/body/originCountry'],
       [{ kind: 'holiday' }, '/body/kind'],
       [{ titel: 'typo' }, '/body/titel'],
+      // Bodies are checked as sent: no number or null is quietly turned into a string.
+      [{ title: 123 }, '/body/title'],
+      [{ slug: null }, '/body/slug'],
       [{ slug: '0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11' }, '/body/slug']
     ]
     for (const [overrides, path] of cases) {
