@@ -11,6 +11,7 @@ import { entityTag, ifNoneMatchMatches } from '../src/domain/entity-tags.js'
 import { isUuid, participantNameKey } from '../src/domain/identifiers.js'
 import { buildItinerary } from '../src/domain/itinerary.js'
 import { localDayBounds } from '../src/domain/local-day.js'
+import { prefixSearchQuery } from '../src/domain/search.js'
 import { describeTimeWindow } from '../src/domain/time-window.js'
 import { isValidInstant } from '../src/domain/time-zones.js'
 
@@ -28,34 +29,42 @@ const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', ${ISO_UTC
 const PUBLIC_ONLY = '(e.embargo_until IS NULL OR e.embargo_until <= now())'
 
 const ENGAGEMENT_COLUMNS = `
-  e.id, e.visit_id, e.leg_id, e.title, e.kind, e.status, e.precision, e.part_of_day, e.starts_at, e.ends_at,
-  e.time_zone, e.local_date, e.description, ${iso('e.embargo_until')} AS embargo_until,
+  e.id, e.visit_id, e.leg_id, e.title, e.title_translations, e.kind, e.status, e.confirmation,
+  ${iso('e.announced_at')} AS announced_at, e.press_access, e.precision, e.part_of_day, e.starts_at, e.ends_at,
+  e.time_zone, e.local_date, e.time_label, e.description, ${iso('e.embargo_until')} AS embargo_until,
   ${iso('e.created_at')} AS created_at, ${iso('e.updated_at')} AS updated_at, e.version,
-  CASE WHEN v.id IS NULL THEN NULL ELSE json_build_object('id', v.id, 'name', v.name, 'city', v.city, 'country', v.country,
-    'address', v.address, 'latitude', v.latitude, 'longitude', v.longitude) END AS venue,
+  (SELECT json_build_object('id', v.id, 'name', v.name, 'nameTranslations', v.name_translations, 'city', v.city,
+      'country', v.country, 'address', v.address, 'latitude', v.latitude, 'longitude', v.longitude)
+    FROM venues v WHERE v.id = e.venue_id) AS venue,
   COALESCE((SELECT json_agg(json_build_object('participantId', ep.participant_id, 'name', p.name, 'role', ep.role,
       'title', ep.title, 'organisation', ep.organisation, 'country', p.country) ORDER BY ep.position)
     FROM engagement_participants ep JOIN participants p ON p.id = ep.participant_id
     WHERE ep.engagement_id = e.id), '[]') AS participants,
-  COALESCE((SELECT json_agg(json_build_object('url', s.url, 'title', s.title, 'publisher', s.publisher,
+  COALESCE((SELECT json_agg(json_build_object('url', s.url, 'title', s.title, 'kind', s.kind, 'publisher', s.publisher,
       'publishedAt', ${iso('s.published_at')}) ORDER BY s.position)
     FROM sources s WHERE s.engagement_id = e.id), '[]') AS sources`
 
-const FROM_ENGAGEMENTS = 'FROM engagements e LEFT JOIN venues v ON v.id = e.venue_id'
+// Relations as subqueries on their indexes: a join with venues would hash the whole table, which grows with the archive.
+const FROM_ENGAGEMENTS = 'FROM engagements e'
 
 interface EngagementRow {
   id: string
   visit_id: string
   leg_id: string | null
   title: string
+  title_translations: unknown
   kind: string
   status: string
-  precision: 'exact' | 'part_of_day' | 'date'
+  confirmation: string
+  announced_at: string | null
+  press_access: string
+  precision: 'exact' | 'part_of_day' | 'date' | 'tbd'
   part_of_day: 'morning' | 'midday' | 'afternoon' | 'evening' | null
   starts_at: Date
   ends_at: Date | null
   time_zone: string
   local_date: string
+  time_label: string | null
   description: string | null
   embargo_until: string | null
   created_at: string
@@ -73,15 +82,20 @@ function engagementJson (row: EngagementRow, viewerTimeZone: string | undefined)
     partOfDay: row.part_of_day,
     startsAt: row.starts_at,
     endsAt: row.ends_at,
-    localDate: row.local_date
+    localDate: row.local_date,
+    label: row.time_label
   }, viewerTimeZone)
   return {
     id: row.id,
     visitId: row.visit_id,
     legId: row.leg_id,
     title: row.title,
+    titleTranslations: row.title_translations,
     kind: row.kind,
     status: row.status,
+    confirmation: row.confirmation,
+    announcedAt: row.announced_at,
+    pressAccess: row.press_access,
     time,
     ...(viewer === undefined ? {} : { viewer }),
     venue: row.venue,
@@ -95,7 +109,7 @@ function engagementJson (row: EngagementRow, viewerTimeZone: string | undefined)
   }
 }
 
-const VISIT_COLUMNS = `id, slug, title, json_build_object('name', principal_name, 'title', principal_title) AS principal,
+const VISIT_COLUMNS = `id, slug, title, title_translations AS "titleTranslations", json_build_object('name', principal_name, 'title', principal_title) AS principal,
   origin_country AS "originCountry", kind, status, home_time_zone AS "homeTimeZone", start_date AS "startDate",
   end_date AS "endDate", summary, ${iso('created_at')} AS "createdAt", ${iso('updated_at')} AS "updatedAt", version`
 
@@ -161,21 +175,32 @@ export async function buildBaseline (databaseUrl: string, poolSize: number) {
         ? 'false'
         : `EXISTS (SELECT 1 FROM engagement_participants ep WHERE ep.engagement_id = e.id AND ep.participant_id = ${param(personId)})`)
     }
+    // Chronological, or with q best match first: the service's search (src/db/search.ts), the same
+    // tsquery from the same words, ts_rank_cd with the same weights, ties in chronological order.
+    let rank: string | undefined
     if (query.q !== undefined) {
-      // Issue 3's search is not written yet: align this with its definition when it lands.
-      conditions.push(`to_tsvector('simple', e.title || ' ' || coalesce(e.description, '')) @@ websearch_to_tsquery('simple', ${param(query.q)})`)
+      const tsquery = `to_tsquery('simple', ${param(prefixSearchQuery(query.q, '/query/q'))})`
+      rank = `ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', e.search_vector, ${tsquery})`
+      conditions.push(`e.search_vector @@ ${tsquery}`)
     }
-    if (query.cursor !== undefined) {
+    if (query.cursor !== undefined && rank !== undefined) {
+      const [after, startsAt, id] = decodeCursor(query.cursor, [(value) => Number.isFinite(Number(value)), isValidInstant, isUuid]) as [string, string, string]
+      const [afterRank, afterStart, afterId] = [param(Number(after)), param(new Date(startsAt)), param(id)]
+      conditions.push(`(${rank} < ${afterRank}::real OR (${rank} = ${afterRank}::real AND (e.starts_at, e.id) > (${afterStart}, ${afterId})))`)
+    } else if (query.cursor !== undefined) {
       const [startsAt, id] = decodeCursor(query.cursor, [isValidInstant, isUuid]) as [string, string]
       conditions.push(`(e.starts_at, e.id) > (${param(new Date(startsAt))}, ${param(id)})`)
     }
-    const rows = await pool.query<EngagementRow>(`${prefix}SELECT ${ENGAGEMENT_COLUMNS} ${FROM_ENGAGEMENTS}
-      WHERE ${conditions.join(' AND ')} ORDER BY e.starts_at, e.id LIMIT ${param(limit + 1)}`, params)
+    const rows = await pool.query<EngagementRow & { rank?: number }>(`${prefix}SELECT ${ENGAGEMENT_COLUMNS}${rank === undefined ? '' : `, ${rank} AS rank`}
+      ${FROM_ENGAGEMENTS} WHERE ${conditions.join(' AND ')}
+      ORDER BY ${rank === undefined ? '' : 'rank DESC, '}e.starts_at, e.id LIMIT ${param(limit + 1)}`, params)
     const page = rows.rows.slice(0, limit)
     const last = page.at(-1)
+    const cursorOf = (row: EngagementRow & { rank?: number }) =>
+      encodeCursor([...(row.rank === undefined ? [] : [String(row.rank)]), row.starts_at.toISOString(), row.id])
     return sendJson(reply, request.headers['if-none-match'], {
       data: page.map((row) => engagementJson(row, query.tz)),
-      nextCursor: rows.rows.length > limit && last !== undefined ? encodeCursor([last.starts_at.toISOString(), last.id]) : null
+      nextCursor: rows.rows.length > limit && last !== undefined ? cursorOf(last) : null
     })
   })
 

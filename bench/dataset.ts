@@ -18,6 +18,11 @@ const ENGAGEMENTS_PER_VISIT = 50
 /** The archive ends with 2026: a few weeks of scheduled visits after "today". */
 const ARCHIVE_END = '2027-01-01'
 const SEED = 0.42
+/**
+ * Raise it whenever the generator writes something new (a column, a distribution): a data set
+ * kept from an older generator is then made again instead of being measured as it was.
+ */
+const GENERATOR_VERSION = 2
 
 /** Cities with real IANA zones: daylight saving both hemispheres, :30 and :45 offsets, midnight jumps. */
 const CITIES: Array<[city: string, country: string, zone: string]> = [
@@ -63,10 +68,10 @@ export function defaultYears (engagements: number): number {
   return Math.max(1, Math.round(engagements / ENGAGEMENTS_PER_YEAR))
 }
 
-/** The database's data set, or null when it has none (or a half-written one). */
+/** The database's data set, or null when it has none (or a half-written one, or one from an older generator). */
 export async function existingScale (client: pg.Client): Promise<DatasetScale | null> {
   const marker = await client.query<{ engagements: number, years: number }>(
-    `SELECT engagements, years FROM bench_dataset WHERE finished_at IS NOT NULL`
+    `SELECT engagements, years FROM bench_dataset WHERE finished_at IS NOT NULL AND generator = $1`, [GENERATOR_VERSION]
   ).catch(() => null)
   return marker?.rows[0] ?? null
 }
@@ -130,12 +135,12 @@ async function generate (url: string, scale: DatasetScale) {
   const participants = Math.min(60_000, Math.max(200, Math.round(scale.engagements / 20)))
   // Chunks of about 5,000 engagements each: progress to watch, and transactions of bounded size.
   const chunks = Math.max(1, Math.ceil(visits / 100))
-  const progress = new ProgressBar(4 + chunks * 3)
+  const progress = new ProgressBar(4 + chunks * 4)
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
-    await client.query('CREATE TABLE bench_dataset (engagements int NOT NULL, years int NOT NULL, started_at timestamptz NOT NULL DEFAULT now(), finished_at timestamptz)')
-    await client.query('INSERT INTO bench_dataset (engagements, years) VALUES ($1, $2)', [scale.engagements, scale.years])
+    await client.query('CREATE TABLE bench_dataset (engagements int NOT NULL, years int NOT NULL, generator int NOT NULL, started_at timestamptz NOT NULL DEFAULT now(), finished_at timestamptz)')
+    await client.query('INSERT INTO bench_dataset (engagements, years, generator) VALUES ($1, $2, $3)', [scale.engagements, scale.years, GENERATOR_VERSION])
     await client.query('SELECT setseed($1)', [SEED])
     await createHelpers(client)
     await client.query(`CREATE TEMP TABLE bench_cities (n int PRIMARY KEY, city text, country char(2), zone text)`)
@@ -159,8 +164,12 @@ async function generate (url: string, scale: DatasetScale) {
       progress.advance(`${label}: participants`)
       await insertSources(client, first, last)
       progress.advance(`${label}: sources`)
+      await fillSearchVectors(client, first, last)
+      progress.advance(`${label}: search documents`)
     }
-    await client.query('ANALYZE')
+    // VACUUM also empties the search index's pending list, which the bulk UPDATE of the search
+    // documents filled: until then the planner prices the index as if it had to read it all.
+    await client.query('VACUUM ANALYZE')
     await client.query('UPDATE bench_dataset SET finished_at = now()')
     progress.finish('analysed')
   } finally {
@@ -225,8 +234,11 @@ async function insertVenues (client: pg.Client, venuesPerCity: number) {
     FROM bench_cities c CROSS JOIN generate_series(0, $1 - 1) AS k`, [venuesPerCity])
   await client.query('CREATE UNIQUE INDEX ON bench_venues (city_n, k)')
   await client.query(`
-    INSERT INTO venues (id, name, city, country, address, latitude, longitude, created_at, updated_at)
+    INSERT INTO venues (id, name, name_translations, city, country, address, latitude, longitude, created_at, updated_at)
     SELECT b.id, (ARRAY['Palace', 'Hotel', 'Conference Centre', 'Hall', 'Residence', 'Museum'])[1 + b.k % 6] || ' ' || b.k,
+           CASE WHEN b.k % 3 = 0 THEN jsonb_build_object(
+             'fr', (ARRAY['Palais', 'Hôtel', 'Centre de conférences', 'Salle', 'Résidence', 'Musée'])[1 + b.k % 6] || ' ' || b.k,
+             'zh', (ARRAY['宫', '酒店', '会议中心', '大厅', '官邸', '博物馆'])[1 + b.k % 6] || ' ' || b.k) ELSE '{}' END,
            c.city, c.country,
            CASE WHEN b.k % 2 = 0 THEN b.k || ' Avenue of Nations, ' || c.city END,
            CASE WHEN b.k % 3 <> 0 THEN round((random() * 120 - 60)::numeric, 5)::float8 END,
@@ -246,8 +258,9 @@ async function insertParticipants (client: pg.Client, participants: number) {
     FROM generate_series(0, $1 - 1) AS n`, [participants, FIRST_NAMES, LAST_NAMES])
   await client.query('CREATE UNIQUE INDEX ON bench_participants (n)')
   await client.query(`
-    INSERT INTO participants (id, name, name_key, country, created_at, updated_at)
+    INSERT INTO participants (id, name, name_key, name_translations, country, created_at, updated_at)
     SELECT b.id, b.name, translate(lower(b.name), $1, $2),
+           CASE WHEN b.n % 10 = 0 THEN jsonb_build_object('ko', b.name || ' (ko)', 'zh-Hans', b.name || ' (zh)') ELSE '{}' END,
            CASE WHEN b.n % 4 <> 0 THEN c.country END, timestamptz '2015-01-01', timestamptz '2015-01-01'
     FROM bench_participants b JOIN bench_cities c ON c.n = 1 + b.n % $3`, [ACCENTED, PLAIN, CITIES.length])
 }
@@ -257,13 +270,14 @@ async function insertEngagements (client: pg.Client, firstVisit: number, lastVis
     WITH drawn AS (
       SELECT v.n, v.id AS visit_id, v.leg_count, k, random() AS r_leg, random() AS r_day, random() AS r_precision,
              random() AS r_hour, random() AS r_minute, random() AS r_length, random() AS r_venue, random() AS r_kind,
-             random() AS r_part, random() AS r_leg_known, random() AS r_status
+             random() AS r_part, random() AS r_leg_known, random() AS r_status,
+             random() AS r_confirmation, random() AS r_press
       FROM bench_visits v CROSS JOIN LATERAL generate_series(1, v.engagement_count) AS k
       WHERE v.n BETWEEN $1 AND $2
     ), placed AS (
       SELECT d.*, l.id AS leg_id, l.city_n, c.zone, c.city,
              l.start_date + floor(d.r_day * (l.end_date - l.start_date + 1))::int AS day,
-             CASE WHEN d.r_precision < 0.6 THEN 'exact' WHEN d.r_precision < 0.85 THEN 'part_of_day' ELSE 'date' END AS precision,
+             CASE WHEN d.r_precision < 0.6 THEN 'exact' WHEN d.r_precision < 0.85 THEN 'part_of_day' WHEN d.r_precision < 0.97 THEN 'date' ELSE 'tbd' END AS precision,
              (enum_range(NULL::"PartOfDay"))[1 + floor(d.r_part * 4)::int] AS part,
              (enum_range(NULL::"EngagementKind"))[1 + floor(d.r_kind * 12)::int] AS kind
       FROM drawn d
@@ -283,13 +297,21 @@ async function insertEngagements (client: pg.Client, firstVisit: number, lastVis
              END AS window_end
       FROM placed p
     )
-    INSERT INTO engagements (id, visit_id, leg_id, title, kind, status, precision, part_of_day, starts_at, ends_at, time_zone,
+    INSERT INTO engagements (id, visit_id, leg_id, title, title_translations, kind, status, confirmation, announced_at, press_access,
+                             precision, time_label, part_of_day, starts_at, ends_at, time_zone,
                              local_date, venue_id, description, created_at, updated_at, version)
     SELECT pg_temp.uuid7(s.starts_at - interval '20 days'), s.visit_id,
            CASE WHEN s.r_leg_known < 0.05 THEN NULL ELSE s.leg_id END,
-           initcap(replace(s.kind::text, '_', ' ')) || ' in ' || s.city, s.kind,
+           initcap(replace(s.kind::text, '_', ' ')) || ' in ' || s.city,
+           CASE WHEN s.r_confirmation < 0.4 THEN jsonb_build_object('fr', initcap(replace(s.kind::text, '_', ' ')) || ' à ' || s.city) ELSE '{}' END,
+           s.kind,
            CASE WHEN s.starts_at < now() THEN 'completed' WHEN s.r_status < 0.7 THEN 'confirmed' ELSE 'tentative' END::"ScheduleStatus",
-           s.precision::"TimePrecision", CASE WHEN s.precision = 'part_of_day' THEN s.part END,
+           (enum_range(NULL::"Confirmation"))[1 + floor(s.r_confirmation * 4)::int],
+           CASE WHEN s.r_confirmation < 0.75 THEN s.starts_at - interval '15 days' END,
+           (enum_range(NULL::"PressAccess"))[1 + floor(s.r_press * 4)::int],
+           s.precision::"TimePrecision",
+           CASE WHEN s.precision = 'tbd' AND s.r_press < 0.5 THEN 'Time to be confirmed by the protocol office' END,
+           CASE WHEN s.precision = 'part_of_day' THEN s.part END,
            s.starts_at,
            CASE WHEN s.precision <> 'exact' THEN s.window_end
                 WHEN s.r_length < 0.2 THEN NULL
@@ -327,12 +349,32 @@ async function insertEngagementParticipants (client: pg.Client, firstVisit: numb
     FROM distinct_people`, [firstVisit, lastVisit, participants])
 }
 
+/**
+ * The search documents src/db/search.ts writes: title and people (names, alternative names,
+ * translations) weighted A, the venue B, the description C, lower-cased and unaccented as
+ * participantNameKey does for the letters of this data set.
+ */
+async function fillSearchVectors (client: pg.Client, firstVisit: number, lastVisit: number) {
+  const document = (text: string, weight: string) => `setweight(to_tsvector('simple', translate(lower(coalesce(${text}, '')), $3, $4)), '${weight}')`
+  const translations = (column: string) => `coalesce((SELECT string_agg(value, ' ') FROM jsonb_each_text(${column})), '')`
+  await client.query(`
+    UPDATE engagements AS e
+    SET search_vector = ${document(`e.title || ' ' || ${translations('e.title_translations')}`, 'A')}
+      || ${document(`(SELECT string_agg(p.name || ' ' || array_to_string(p.alt_names, ' ') || ' ' || ${translations('p.name_translations')}, ' ')
+                      FROM engagement_participants ep JOIN participants p ON p.id = ep.participant_id WHERE ep.engagement_id = e.id)`, 'A')}
+      || ${document(`(SELECT ven.name || ' ' || ${translations('ven.name_translations')} || ' ' || ven.city FROM venues ven WHERE ven.id = e.venue_id)`, 'B')}
+      || ${document('e.description', 'C')}
+    FROM bench_visits v
+    WHERE v.id = e.visit_id AND v.n BETWEEN $1 AND $2`, [firstVisit, lastVisit, ACCENTED, PLAIN])
+}
+
 async function insertSources (client: pg.Client, firstVisit: number, lastVisit: number) {
   await client.query(`
-    INSERT INTO sources (id, engagement_id, position, url, title, publisher, published_at)
+    INSERT INTO sources (id, engagement_id, position, url, title, kind, publisher, published_at)
     SELECT pg_temp.uuid7(e.created_at), e.id, s - 1,
            CASE WHEN s = 1 THEN 'https://news.example.org/' || to_char(e.created_at, 'YYYY/MM/DD') || '/' || e.id END,
            'Programme announced: ' || e.title,
+           (ARRAY['official', 'media', 'pool_report', 'other'])[s + get_byte(uuid_send(e.id), 12) % 3]::"SourceKind",
            ($3::text[])[1 + get_byte(uuid_send(e.id), 13) % array_length($3::text[], 1)],
            CASE WHEN s = 1 THEN e.created_at END
     FROM engagements e JOIN bench_visits v ON v.id = e.visit_id

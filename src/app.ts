@@ -10,9 +10,12 @@ import idempotencyPlugin from './plugins/idempotency.js'
 import securityPlugin, { type RateLimits } from './plugins/security.js'
 import shutdownPlugin from './plugins/shutdown.js'
 import swaggerPlugin from './plugins/swagger.js'
+import calendarRoutes from './routes/calendar/index.js'
+import changeRoutes from './routes/changes/index.js'
 import engagementRoutes from './routes/engagements/index.js'
 import healthRoutes from './routes/health/index.js'
 import legRoutes from './routes/legs/index.js'
+import participantRoutes from './routes/participants/index.js'
 import visitRoutes from './routes/visits/index.js'
 import { addTimeFormats, timeFormats } from './schemas/formats.js'
 import { sharedSchemas } from './schemas/index.js'
@@ -34,6 +37,8 @@ export interface AppOptions {
   rateLimits?: Partial<RateLimits>
   /** Browser origins allowed to write (CORS_ORIGINS); default none. Any origin may read. */
   corsOrigins?: readonly string[]
+  /** How long change records are kept (CHANGE_RETENTION_DAYS); tests shorten it to see cursors expire. */
+  changeRetentionMs?: number
 }
 
 export interface Timeouts {
@@ -109,7 +114,7 @@ export async function buildApp (options: AppOptions) {
   })
   await app.register(authPlugin, { tokens: options.apiTokens })
   // In this order: the idempotency plugin records the ETag that http-caching sets.
-  await app.register(httpCachingPlugin, { maxAgeSeconds: options.cacheMaxAgeSeconds ?? 5 })
+  await app.register(httpCachingPlugin, { maxAgeSeconds: options.cacheMaxAgeSeconds ?? defaultConfig.CACHE_MAX_AGE_SECONDS })
   await app.register(idempotencyPlugin)
 
   await app.register(healthRoutes)
@@ -119,6 +124,9 @@ export async function buildApp (options: AppOptions) {
     await v1.register(visitRoutes)
     await v1.register(legRoutes)
     await v1.register(engagementRoutes)
+    await v1.register(participantRoutes)
+    await v1.register(changeRoutes, { retentionMs: options.changeRetentionMs ?? defaultConfig.CHANGE_RETENTION_DAYS * 86_400_000 })
+    await v1.register(calendarRoutes)
   }, { prefix: '/v1' })
 
   return app

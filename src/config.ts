@@ -30,8 +30,12 @@ const ConfigSchema = Type.Object({
   // Requests per minute, per token name (or per client IP without a token).
   RATE_LIMIT_READS_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1000000, default: 600 }),
   RATE_LIMIT_WRITES_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1000000, default: 60 }),
+  // How long shared caches and clients may reuse a list, itinerary or feed without asking again.
+  CACHE_MAX_AGE_SECONDS: Type.Integer({ minimum: 0, maximum: 86400, default: 5 }),
   // Browser origins allowed to write (and read with a token); any origin may make public reads.
-  CORS_ORIGINS: Type.String({ default: '', pattern: `^$|^\\*$|^${ORIGIN}(,${ORIGIN})*$` })
+  CORS_ORIGINS: Type.String({ default: '', pattern: `^$|^\\*$|^${ORIGIN}(,${ORIGIN})*$` }),
+  // How long change records are kept for GET /v1/changes; an older cursor gets 410 and resyncs.
+  CHANGE_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 })
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -52,7 +56,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
       'API_TOKENS is name:secret[:scope+scope][,...] with secrets of 8 or more characters and no colon, ' +
       `scopes among ${TOKEN_SCOPES.join(', ')}; ` +
       `LOG_LEVEL is one of ${LOG_LEVELS.join(', ')}; ` +
-      'the *_MS timeouts and RATE_LIMIT_* values are whole numbers; ' +
+      'the *_MS timeouts, RATE_LIMIT_*, CACHE_MAX_AGE_SECONDS and CHANGE_RETENTION_DAYS (1-3650) values are whole numbers; ' +
       'CORS_ORIGINS is empty, * or http(s)://host[:port][,...].'
     )
   }

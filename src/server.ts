@@ -3,6 +3,7 @@ import { buildApp } from './app.js'
 import { loadConfig, parseApiTokens, parseCorsOrigins } from './config.js'
 import { startEmbeddedPostgres } from './db/embedded.js'
 import { applyMigrations } from './db/schema-engine.js'
+import { writeMissingSearchDocuments } from './db/search.js'
 import { loadDemoVisitIfEmpty } from './demo/load-demo-visit.js'
 
 // Starts the service: on DATABASE_URL when set, otherwise on an embedded Postgres (PGlite)
@@ -28,7 +29,9 @@ const app = await buildApp({
     databaseStatementMs: config.DB_STATEMENT_TIMEOUT_MS
   },
   rateLimits: { readsPerMinute: config.RATE_LIMIT_READS_PER_MINUTE, writesPerMinute: config.RATE_LIMIT_WRITES_PER_MINUTE },
-  corsOrigins: parseCorsOrigins(config.CORS_ORIGINS)
+  corsOrigins: parseCorsOrigins(config.CORS_ORIGINS),
+  cacheMaxAgeSeconds: config.CACHE_MAX_AGE_SECONDS,
+  changeRetentionMs: config.CHANGE_RETENTION_DAYS * 86_400_000
 })
 
 // Requests in flight end within the handler timeout, so closing never needs longer than that;
@@ -40,6 +43,8 @@ closeWithGrace({ delay: config.HANDLER_TIMEOUT_MS + 5000 }, async ({ signal, err
   await database.stop()
 })
 
+const indexed = await writeMissingSearchDocuments(app.prisma)
+if (indexed > 0) app.log.info(`wrote the search documents of ${indexed} engagements stored before search existed`)
 const demo = await loadDemoVisitIfEmpty(app.prisma)
 if (demo === 'loaded') app.log.info('loaded the demo visit lee-jae-myung-china-2026')
 if (config.API_TOKENS === '') app.log.info('API_TOKENS is empty: only tokens made with `npm run token -- create` can write')

@@ -13,6 +13,12 @@ const SQLSTATES = new Set(['57P01', '57P02', '57P03', '57014', '53000', '53100',
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'])
 const DRIVER_MESSAGES = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Client was closed)/
 
+// The driver adapter's kinds for the same, which raw queries ($queryRaw, $executeRaw) report
+// inside a P2010, or bare when the connection dies inside a transaction.
+const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TransactionAlreadyClosed'])
+
+type AdapterCause = { kind?: string, code?: string } | undefined
+
 /**
  * Whether an error from a database call means the database could not serve it (down,
  * restarting, unreachable, overloaded, too slow), so the request may succeed if retried,
@@ -22,15 +28,20 @@ export function isDatabaseUnavailable (error: unknown): boolean {
   if (error instanceof Prisma.PrismaClientInitializationError) return true
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
     if (PRISMA_CODES.has(error.code)) return true
-    const cause = (error.meta?.driverAdapterError as { cause?: { kind?: string, code?: string } } | undefined)?.cause
-    return cause?.kind === 'postgres' && isUnavailableSqlState(cause.code)
+    return isUnavailableAdapterCause((error.meta?.driverAdapterError as { cause?: AdapterCause } | undefined)?.cause)
   }
   for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if (current.name === 'DriverAdapterError' && isUnavailableAdapterCause(current.cause as AdapterCause)) return true
     const code = (current as { code?: unknown }).code
     if (typeof code === 'string' && (SOCKET_CODES.has(code) || isUnavailableSqlState(code))) return true
     if (DRIVER_MESSAGES.test(current.message)) return true
   }
   return false
+}
+
+function isUnavailableAdapterCause (cause: AdapterCause): boolean {
+  if (cause?.kind === 'postgres') return isUnavailableSqlState(cause.code)
+  return ADAPTER_KINDS.has(cause?.kind ?? '')
 }
 
 function isUnavailableSqlState (code: string | undefined): boolean {

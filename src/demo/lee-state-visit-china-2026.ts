@@ -9,14 +9,24 @@ import type { VisitCreate } from '../schemas/visits.js'
 
 // The report names no publisher, URL or hour of publication, so the source says only what it is.
 const report = {
-  title: 'News report datelined Beijing, 4 January 2026: Lee opens state visit to China with a meeting with Koreans living there'
+  title: 'News report datelined Beijing, 4 January 2026: Lee opens state visit to China with a meeting with Koreans living there',
+  kind: 'media' as const
 }
 
-const lee = { name: 'Lee Jae Myung', title: 'President of the Republic of Korea', country: 'KR' }
+// Names as the Korean and Chinese press write them.
+const lee = { name: 'Lee Jae Myung', title: 'President of the Republic of Korea', country: 'KR', nameTranslations: { ko: '이재명', zh: '李在明' } }
+const xi = { name: 'Xi Jinping', nameTranslations: { ko: '시진핑', zh: '习近平' } }
+const zhao = { name: 'Zhao Leji', nameTranslations: { ko: '자오러지', zh: '赵乐际' } }
+const li = { name: 'Li Qiang', nameTranslations: { ko: '리창', zh: '李强' } }
+const chen = { name: 'Chen Jining', nameTranslations: { ko: '천지닝', zh: '陈吉宁' } }
+
+// Everything below comes from one news report: reported, not confirmed by a party to it.
+const reported = { confirmation: 'reported' as const }
 
 export const demoVisit: Static<typeof VisitCreate> = {
   slug: 'lee-jae-myung-china-2026',
   title: 'State visit of President Lee Jae Myung to China',
+  titleTranslations: { ko: '이재명 대통령 중국 국빈 방문', zh: '李在明总统对中国进行国事访问' },
   principal: { name: lee.name, title: lee.title },
   originCountry: 'KR',
   kind: 'state_visit',
@@ -46,6 +56,7 @@ export const demoEngagements: DemoEngagement[] = [
     title: 'Arrival at Beijing Capital International Airport',
     kind: 'arrival',
     status: 'completed',
+    ...reported,
     time: { precision: 'part_of_day', localDate: '2026-01-04', partOfDay: 'afternoon' },
     venue: { name: 'Beijing Capital International Airport', city: 'Beijing', country: 'CN' },
     participants: [
@@ -61,6 +72,7 @@ export const demoEngagements: DemoEngagement[] = [
     title: 'Meeting with Koreans living in China',
     kind: 'community',
     status: 'completed',
+    ...reported,
     time: { precision: 'date', localDate: '2026-01-04' },
     venue: { name: 'Wanda Vista Hotel', city: 'Beijing', country: 'CN' },
     participants: [{ ...lee, role: 'host' }],
@@ -73,6 +85,7 @@ export const demoEngagements: DemoEngagement[] = [
     title: 'Korea-China business forum',
     kind: 'forum',
     status: 'scheduled',
+    ...reported,
     time: { precision: 'date', localDate: '2026-01-05' },
     participants: [{ ...lee, role: 'attendee' }],
     sources
@@ -80,12 +93,14 @@ export const demoEngagements: DemoEngagement[] = [
   {
     legSequence: 1,
     title: 'Summit with President Xi Jinping',
+    titleTranslations: { ko: '시진핑 국가주석과 정상회담', zh: '与习近平主席会谈' },
     kind: 'summit',
     status: 'scheduled',
+    ...reported,
     time: { precision: 'part_of_day', localDate: '2026-01-05', partOfDay: 'afternoon' },
     participants: [
       { ...lee, role: 'guest' },
-      { name: 'Xi Jinping', role: 'counterpart', title: 'President of the People\'s Republic of China', country: 'CN' }
+      { ...xi, role: 'counterpart', title: 'President of the People\'s Republic of China', country: 'CN' }
     ],
     description: 'The high-stakes meeting of the visit, on Monday afternoon.',
     sources
@@ -95,10 +110,11 @@ export const demoEngagements: DemoEngagement[] = [
     title: 'Meeting with Zhao Leji, chairman of the NPC Standing Committee',
     kind: 'meeting',
     status: 'scheduled',
+    ...reported,
     time: { precision: 'date', localDate: '2026-01-05' },
     participants: [
       { ...lee, role: 'guest' },
-      { name: 'Zhao Leji', role: 'counterpart', title: 'Chairman of the Standing Committee of the National People\'s Congress', organisation: 'National People\'s Congress', country: 'CN' }
+      { ...zhao, role: 'counterpart', title: 'Chairman of the Standing Committee of the National People\'s Congress', organisation: 'National People\'s Congress', country: 'CN' }
     ],
     description: 'After the business forum, according to the report.',
     sources
@@ -108,10 +124,11 @@ export const demoEngagements: DemoEngagement[] = [
     title: 'Talks with Premier Li Qiang',
     kind: 'talks',
     status: 'scheduled',
+    ...reported,
     time: { precision: 'date', localDate: '2026-01-06' },
     participants: [
       { ...lee, role: 'guest' },
-      { name: 'Li Qiang', role: 'counterpart', title: 'Premier of the State Council', organisation: 'State Council of the People\'s Republic of China', country: 'CN' }
+      { ...li, role: 'counterpart', title: 'Premier of the State Council', organisation: 'State Council of the People\'s Republic of China', country: 'CN' }
     ],
     sources
   },
@@ -120,10 +137,11 @@ export const demoEngagements: DemoEngagement[] = [
     title: 'Luncheon with Premier Li Qiang',
     kind: 'meal',
     status: 'scheduled',
+    ...reported,
     time: { precision: 'part_of_day', localDate: '2026-01-06', partOfDay: 'midday' },
     participants: [
       { ...lee, role: 'guest' },
-      { name: 'Li Qiang', role: 'host', title: 'Premier of the State Council', organisation: 'State Council of the People\'s Republic of China', country: 'CN' }
+      { ...li, role: 'host', title: 'Premier of the State Council', organisation: 'State Council of the People\'s Republic of China', country: 'CN' }
     ],
     sources
   },
@@ -132,10 +150,11 @@ export const demoEngagements: DemoEngagement[] = [
     title: 'Dinner with Shanghai Party Secretary Chen Jining',
     kind: 'meal',
     status: 'scheduled',
+    ...reported,
     time: { precision: 'part_of_day', localDate: '2026-01-06', partOfDay: 'evening' },
     participants: [
       { ...lee, role: 'guest' },
-      { name: 'Chen Jining', role: 'host', title: 'Secretary of the Shanghai Municipal Committee of the Communist Party of China', country: 'CN' }
+      { ...chen, role: 'host', title: 'Secretary of the Shanghai Municipal Committee of the Communist Party of China', country: 'CN' }
     ],
     sources
   },
@@ -144,6 +163,7 @@ export const demoEngagements: DemoEngagement[] = [
     title: 'Korea-China venture and startup event',
     kind: 'forum',
     status: 'scheduled',
+    ...reported,
     time: { precision: 'date', localDate: '2026-01-07' },
     participants: [{ ...lee, role: 'attendee' }],
     sources
@@ -153,6 +173,7 @@ export const demoEngagements: DemoEngagement[] = [
     title: 'Visit to the site of the Provisional Government of the Republic of Korea',
     kind: 'site_visit',
     status: 'scheduled',
+    ...reported,
     time: { precision: 'date', localDate: '2026-01-07' },
     venue: { name: 'Site of the Provisional Government of the Republic of Korea', city: 'Shanghai', country: 'CN' },
     participants: [{ ...lee, role: 'guest' }],
@@ -163,6 +184,7 @@ export const demoEngagements: DemoEngagement[] = [
     title: 'Return to Seoul',
     kind: 'arrival',
     status: 'scheduled',
+    ...reported,
     time: { precision: 'date', localDate: '2026-01-07' },
     participants: [{ ...lee, role: 'guest' }],
     description: 'The report says Lee returns to Seoul after the Wednesday events in Shanghai.',

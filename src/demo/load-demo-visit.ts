@@ -1,10 +1,14 @@
 import type { PrismaClient } from '../db/client.js'
+import type { ChangeAuthor } from '../domain/changes.js'
 import { createEngagement } from '../routes/engagements/service.js'
 import { createLeg } from '../routes/legs/service.js'
-import { createVisit } from '../routes/visits/service.js'
+import { createVisit, deleteVisit } from '../routes/visits/service.js'
 import { demoEngagements, demoLegs, demoVisit } from './lee-state-visit-china-2026.js'
 
 export type DemoLoadResult = 'loaded' | 'already-present'
+
+// What the change records of the demo data say about who wrote it.
+const DEMO_AUTHOR: ChangeAuthor = { actor: 'demo-loader', reason: 'Demo visit loaded', source: null }
 
 /**
  * Loads the demo visit through the same services the API uses, so it obeys the same rules.
@@ -16,15 +20,15 @@ export async function loadDemoVisit (prisma: PrismaClient, slug = demoVisit.slug
   if (await prisma.visit.findUnique({ where: { slug }, select: { id: true } }) !== null) {
     return 'already-present'
   }
-  const visit = await createVisit(prisma, { ...demoVisit, slug })
+  const visit = await createVisit(prisma, { ...demoVisit, slug }, DEMO_AUTHOR)
   try {
     const legIds = new Map<number, string>()
-    for (const leg of demoLegs) legIds.set(leg.sequence, (await createLeg(prisma, visit.id, leg)).id)
+    for (const leg of demoLegs) legIds.set(leg.sequence, (await createLeg(prisma, visit.id, leg, DEMO_AUTHOR)).id)
     for (const { legSequence, ...engagement } of demoEngagements) {
-      await createEngagement(prisma, visit, { ...engagement, legId: legIds.get(legSequence) })
+      await createEngagement(prisma, visit, { ...engagement, legId: legIds.get(legSequence) }, DEMO_AUTHOR)
     }
   } catch (error) {
-    await prisma.visit.delete({ where: { id: visit.id } })
+    await deleteVisit(prisma, visit, [visit.version], DEMO_AUTHOR)
     throw error
   }
   return 'loaded'

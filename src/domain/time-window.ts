@@ -11,7 +11,7 @@ import {
   type WallClock
 } from './time-zones.js'
 
-export const PRECISIONS = ['exact', 'part_of_day', 'date'] as const
+export const PRECISIONS = ['exact', 'part_of_day', 'date', 'tbd'] as const
 export type Precision = typeof PRECISIONS[number]
 
 export type PartOfDay = 'morning' | 'midday' | 'afternoon' | 'evening'
@@ -41,6 +41,8 @@ export interface TimeWindowInput {
   localDate?: string
   partOfDay?: PartOfDay
   disambiguation?: Disambiguation
+  /** The writer's own words for the time ("after the summit"); replaces the derived label. */
+  label?: string
 }
 
 /** A time window as stored: instants plus the zone they happen in. */
@@ -52,16 +54,25 @@ export interface ResolvedTimeWindow {
   endsAt: Date | null
   /** The calendar date of startsAt in timeZone. */
   localDate: string
+  /** The writer's label, if any. */
+  label: string | null
 }
 
 export interface ResolveOptions {
   /** The leg's zone, used when the input names none. */
   defaultTimeZone?: string
+  /**
+   * The local dates a `tbd` engagement without localDate falls within: the leg's stay, or the
+   * visit's dates. Its window is those whole days, never a made-up hour.
+   */
+  undatedWindow?: { startDate: string, endDate: string }
   /** JSON Pointer of the `time` object in the request, prefixed to error paths. Default "/time". */
   path?: string
 }
 
 type PrecisionField = 'localStart' | 'localEnd' | 'startsAt' | 'endsAt' | 'localDate' | 'partOfDay' | 'disambiguation'
+
+export const TIME_LABEL_MAX_LENGTH = 200
 
 const PRECISIONS_USING: Record<PrecisionField, readonly Precision[]> = {
   localStart: ['exact'],
@@ -69,7 +80,7 @@ const PRECISIONS_USING: Record<PrecisionField, readonly Precision[]> = {
   startsAt: ['exact'],
   endsAt: ['exact'],
   disambiguation: ['exact'],
-  localDate: ['part_of_day', 'date'],
+  localDate: ['part_of_day', 'date', 'tbd'],
   partOfDay: ['part_of_day']
 }
 
@@ -185,6 +196,7 @@ function shapeProblems (input: TimeWindowInput, at: PathOf): FieldError[] {
     case 'exact': return [...strays, ...exactProblems(input, at)]
     case 'part_of_day': return [...strays, ...localDateProblems(input, at), ...partOfDayProblems(input, at)]
     case 'date': return [...strays, ...localDateProblems(input, at)]
+    case 'tbd': return [...strays, ...(input.localDate === undefined ? [] : localDateProblems(input, at))]
   }
 }
 
@@ -285,6 +297,8 @@ export function resolveTimeWindow (input: TimeWindowInput, options: ResolveOptio
   let bounds: { start: Date, end: Date | null }
   if (precision === 'exact') {
     bounds = exactBounds(input, timeZone, at)
+  } else if (precision === 'tbd' && input.localDate === undefined) {
+    bounds = undatedBounds(options.undatedWindow, timeZone, at)
   } else {
     const localDate = input.localDate as string
     const dayBounds = partOfDay === null ? localDayBounds(localDate, timeZone) : partOfDayBounds(localDate, partOfDay, timeZone)
@@ -303,8 +317,19 @@ export function resolveTimeWindow (input: TimeWindowInput, options: ResolveOptio
     partOfDay,
     startsAt: bounds.start,
     endsAt: bounds.end,
-    localDate: localDateOf(bounds.start, timeZone)
+    localDate: localDateOf(bounds.start, timeZone),
+    label: input.label ?? null
   }
+}
+
+function undatedBounds (window: ResolveOptions['undatedWindow'], timeZone: string, at: PathOf): { start: Date, end: Date } {
+  if (window === undefined) {
+    throw inputError('invalid', [{
+      path: at('localDate'),
+      message: 'precision "tbd" without localDate needs the engagement to belong to a leg or visit whose dates bound it; send localDate.'
+    }])
+  }
+  return { start: localDayBounds(window.startDate, timeZone).start, end: localDayBounds(window.endDate, timeZone).end }
 }
 
 /** The API's `time` object: stored instants plus how they read on the clock where they happen. */
@@ -319,6 +344,11 @@ export interface TimeWindowView {
   localStart: string
   localEnd: string | null
   localDate: string
+  /** RFC 9557: the local times with their zone, "2026-01-05T12:00:00+08:00[Asia/Shanghai]". */
+  zonedStart: string
+  zonedEnd: string | null
+  /** How a reader would say it, in the zone where it happens: "Monday 5 January 2026, afternoon". */
+  label: string
 }
 
 /** The same window on the clock of whoever is reading (?tz=). */
@@ -328,11 +358,54 @@ export interface ViewerTimeView {
   localEnd: string | null
   /** The calendar date of startsAt in the viewer's zone, which may differ from time.localDate. */
   localDate: string
+  zonedStart: string
+  zonedEnd: string | null
 }
 
 function localDateTimeWithOffset (instant: Date, timeZone: string): string {
   // "ZZ" rather than toISO(): it gives "+00:00" in UTC instead of "Z", and drops milliseconds.
   return DateTime.fromJSDate(instant, { zone: timeZone }).toFormat("yyyy-MM-dd'T'HH:mm:ssZZ")
+}
+
+/** RFC 9557 (Temporal's ZonedDateTime string): the offset keeps it an instant, the zone makes it local. */
+function zonedDateTime (instant: Date, timeZone: string): string {
+  return `${localDateTimeWithOffset(instant, timeZone)}[${timeZone}]`
+}
+
+// Labels are English whatever the machine's locale; the structured fields are there for anyone
+// who wants to word them otherwise.
+const LABEL_DAY = 'cccc d LLLL yyyy'
+
+function onClock (instant: Date, timeZone: string): DateTime {
+  return DateTime.fromJSDate(instant, { zone: timeZone }).setLocale('en-GB')
+}
+
+function exactLabel (start: DateTime, end: DateTime | null): string {
+  const from = `${start.toFormat(LABEL_DAY)}, ${start.toFormat('HH:mm')}`
+  if (end === null) return from
+  return start.hasSame(end, 'day') ? `${from}–${end.toFormat('HH:mm')}` : `${from} – ${end.toFormat(LABEL_DAY)}, ${end.toFormat('HH:mm')}`
+}
+
+/**
+ * "Monday 5 January 2026, 15:00–16:30", "..., afternoon", "Monday 5 January 2026" (date),
+ * "..., time to be announced", or for an undated tbd "Date to be announced, between ... and ...".
+ */
+export function describeTimeLabel (stored: ResolvedTimeWindow): string {
+  const start = onClock(stored.startsAt, stored.timeZone)
+  switch (stored.precision) {
+    case 'exact':
+      return exactLabel(start, stored.endsAt === null ? null : onClock(stored.endsAt, stored.timeZone))
+    case 'part_of_day':
+      return `${start.toFormat(LABEL_DAY)}, ${stored.partOfDay ?? ''}`
+    case 'date':
+      return start.toFormat(LABEL_DAY)
+    case 'tbd': {
+      // The window ends at the midnight after its last day: step back to name that day.
+      const lastDay = onClock(new Date((stored.endsAt ?? stored.startsAt).getTime() - 1), stored.timeZone)
+      if (start.hasSame(lastDay, 'day')) return `${start.toFormat(LABEL_DAY)}, time to be announced`
+      return `Date to be announced, between ${start.toFormat(LABEL_DAY)} and ${lastDay.toFormat(LABEL_DAY)}`
+    }
+  }
 }
 
 /**
@@ -352,7 +425,10 @@ export function describeTimeWindow (
     endsAt: endsAt?.toISOString() ?? null,
     localStart: localDateTimeWithOffset(startsAt, timeZone),
     localEnd: endsAt === null ? null : localDateTimeWithOffset(endsAt, timeZone),
-    localDate: stored.localDate
+    localDate: stored.localDate,
+    zonedStart: zonedDateTime(startsAt, timeZone),
+    zonedEnd: endsAt === null ? null : zonedDateTime(endsAt, timeZone),
+    label: stored.label ?? describeTimeLabel(stored)
   }
   if (viewerTimeZone === undefined) return { time }
   const viewerZone = canonicalTimeZoneName(viewerTimeZone)
@@ -365,7 +441,9 @@ export function describeTimeWindow (
       timeZone: viewerZone,
       localStart: localDateTimeWithOffset(startsAt, viewerZone),
       localEnd: endsAt === null ? null : localDateTimeWithOffset(endsAt, viewerZone),
-      localDate: localDateOf(startsAt, viewerZone)
+      localDate: localDateOf(startsAt, viewerZone),
+      zonedStart: zonedDateTime(startsAt, viewerZone),
+      zonedEnd: endsAt === null ? null : zonedDateTime(endsAt, viewerZone)
     }
   }
 }

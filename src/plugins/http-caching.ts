@@ -63,7 +63,9 @@ export default fp<HttpCachingOptions>(async (app, options) => {
     const isRead = request.method === 'GET' || request.method === 'HEAD'
     const version = resourceVersions.get(reply)
     const contentType = String(reply.getHeader('content-type') ?? '')
-    if (reply.statusCode >= 300 || typeof payload !== 'string' || !contentType.startsWith('application/json') ||
+    // JSON, and the calendar feeds: text the server generates whole, so its digest is its identity.
+    const tagged = contentType.startsWith('application/json') || contentType.startsWith('text/calendar')
+    if (reply.statusCode >= 300 || typeof payload !== 'string' || !tagged ||
       reply.hasHeader('etag') || (!isRead && version === undefined)) return payload
 
     const tag = entityTag(payload, version)

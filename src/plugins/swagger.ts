@@ -32,6 +32,8 @@ export default fp(async (app) => {
         { name: 'visits', description: 'Trips and their itineraries' },
         { name: 'legs', description: 'Stays in one city' },
         { name: 'engagements', description: 'What happens, where, when and with whom' },
+        { name: 'participants', description: 'People, one record across visits: search, their engagements, Wikidata ids and names in other languages' },
+        { name: 'changes', description: 'What changed, by whom and why, deletions included: a feed to mirror from and each visit\'s history' },
         { name: 'health', description: 'Liveness and readiness probes' }
       ],
       components: {

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { TOKEN_SCOPES } from '../domain/access.js'
+import { CHANGE_REASON_MAX_LENGTH } from '../domain/changes.js'
 
 /**
  * A `$ref` to a shared schema that keeps the referenced schema's static type, so routes get
@@ -88,6 +89,7 @@ const problemDescriptions: Record<number, string> = {
   413: 'The body is larger than the server accepts.',
   414: 'A path parameter is longer than the router accepts (URI too long).',
   415: 'The body is not application/json.',
+  410: 'The cursor is older than the retention window: resync as the detail says.',
   412: 'If-Match names a version that is no longer current: someone changed the resource since you read it. GET it again, re-apply your change, send the new ETag.',
   422: 'The request is well-formed but cannot be applied (for example a local time that does not exist), or its Idempotency-Key was used for another request.',
   428: 'The header If-Match is missing (or is `*`): send the ETag you got when you read the resource.',
@@ -111,6 +113,32 @@ export const notModifiedResponse = {
   304: Type.Null({ description: 'Not modified: the ETag in If-None-Match is still current. No body; the ETag and Cache-Control headers are sent.' })
 }
 
+/**
+ * Why and on what grounds a write is made: kept in the change record of a visit, leg or
+ * engagement (GET /v1/changes, GET /v1/visits/{visit}/changes). Header values are ASCII, so a
+ * reason in Korean or Chinese is sent percent-encoded (decodeChangeReason).
+ */
+const ChangeHeaders = {
+  'change-reason': Type.Optional(Type.String({
+    // Within the 16 KiB every request's headers must fit in, with room for the rest.
+    maxLength: 1200,
+    // Tabs too: at either end HTTP drops them, inside the reason refuses them.
+    pattern: '^[\\t\\x20-\\x7e]*$',
+    description: `Why the change is made, kept with the change record of a visit, leg or engagement: at most ` +
+      `${CHANGE_REASON_MAX_LENGTH} characters once decoded and 1200 as sent. Header values are ASCII: send other characters ` +
+      'percent-encoded as UTF-8, as encodeURIComponent does (a Korean or Chinese character takes 9, so about 130 of them fit); ' +
+      'every %XX sequence is decoded, so write a literal % as %25.',
+    examples: ['%EC%B2%AD%EC%99%80%EB%8C%80%20%EB%B0%9C%ED%91%9C%EC%97%90%20%EB%94%B0%EB%9D%BC%20%EC%8B%9C%EA%B0%84%20%EB%B3%80%EA%B2%BD']
+  })),
+  'change-source': Type.Optional(Type.String({
+    maxLength: 1000,
+    // Blanks at either end are not part of a header value in HTTP; checkChangeSource parses the rest.
+    pattern: '^[\\t ]*https://[\\x21-\\x7e]+[\\t ]*$',
+    description: 'An https URL the change is based on (an announcement, a pool report), kept with the change record.',
+    examples: ['https://www.president.go.kr/briefing/1234']
+  }))
+}
+
 /** Headers of PATCH and DELETE: the write applies only to the version the client has seen. */
 export const ConditionalWriteHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({
@@ -118,7 +146,8 @@ export const ConditionalWriteHeaders = Type.Object({
     description: 'Required (428 without it): the ETag from your last read of this resource, or "v<version>". ' +
       'The change applies only if the resource is still at that version; otherwise 412. `*` is refused.',
     examples: ['"v3-q2C7yNw0l9YQeS2vKJ4xbA"']
-  }))
+  })),
+  ...ChangeHeaders
 })
 
 /** Headers of POST: a retry with the same key replays the first response instead of creating again. */
@@ -131,7 +160,8 @@ export const IdempotentPostHeaders = Type.Object({
       'the same request gets the first response again, byte for byte, with Idempotent-Replayed: true; ' +
       'the same key with another request gets 422; while the first is still running, 409.',
     examples: ['5b0c7e84-6f1f-4c39-9a57-2d7e1f0c3a11']
-  }))
+  })),
+  ...ChangeHeaders
 })
 
 export function Page<T extends TSchema> (id: string, item: T, description: string) {
@@ -146,4 +176,35 @@ export function Page<T extends TSchema> (id: string, item: T, description: strin
 export const PaginationQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, format: 'int32', default: 50, description: 'Page size, at most 200.' })),
   cursor: Type.Optional(Type.String({ maxLength: 512, pattern: TEXT_PATTERN, description: 'The `nextCursor` of the previous page.' }))
+}
+
+// The shape of a BCP 47 tag; whether it is a real one is Intl's call (src/domain/languages.ts).
+const LANGUAGE_TAG_PATTERN = '^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$'
+
+/** A map of BCP 47 language tag -> text; tags are stored in canonical form ("zh-hans" becomes "zh-Hans"). */
+export const TranslationsInput = (description: string, maxLength: number) => Type.Unsafe<Record<string, string>>({
+  type: 'object',
+  propertyNames: { pattern: LANGUAGE_TAG_PATTERN, maxLength: 35 },
+  additionalProperties: { type: 'string', minLength: 1, maxLength, pattern: TEXT_PATTERN },
+  maxProperties: 20,
+  description: `${description} Keys are BCP 47 language tags (at most 20).`,
+  examples: [{ ko: '시진핑', zh: '习近平' }]
+})
+
+export const TranslationsView = Type.Unsafe<Record<string, string>>({
+  type: 'object',
+  additionalProperties: { type: 'string', maxLength: 300 },
+  maxProperties: 20,
+  description: 'BCP 47 language tag -> the same text in that language.',
+  examples: [{ ko: '시진핑', zh: '习近平' }]
+})
+
+export const LanguageQuery = {
+  lang: Type.Optional(Type.String({
+    maxLength: 35,
+    pattern: LANGUAGE_TAG_PATTERN,
+    description: 'A BCP 47 language tag: titles and names come in that language where a translation exists ' +
+      '(zh-Hans-CN falls back to zh-Hans, then zh), with the original alongside as originalTitle / originalName. ' +
+      'For example ko or zh.'
+  }))
 }

@@ -1,8 +1,10 @@
 import { Type } from 'typebox'
-import { Instant, LocalDate, Nullable, TimeZoneName } from './common.js'
+import { TIME_LABEL_MAX_LENGTH } from '../domain/time-window.js'
+import { Instant, LocalDate, Nullable, TEXT_PATTERN, TimeZoneName } from './common.js'
 
-const Precision = Type.Enum(['exact', 'part_of_day', 'date'], {
-  description: 'How much of the time is known: an exact start (and maybe end), a part of a local day, or only the local day.'
+export const Precision = Type.Enum(['exact', 'part_of_day', 'date', 'tbd'], {
+  description: 'How much of the time is known: an exact start (and maybe end), a part of a local day, only the local day, ' +
+    'or nothing yet (tbd: "to be decided"; its window is the announced day, else the leg\'s or visit\'s dates, and no hour is made up).'
 })
 
 const PartOfDay = Type.Enum(
@@ -19,6 +21,12 @@ const LocalDateTime = (description: string) => Type.String({
 
 const NullableLocal = (description: string) => Nullable(Type.String({ examples: ['2026-01-05T18:00:00+08:00'] }), { description })
 
+const ZonedStart = Type.String({
+  description: 'localStart with its zone, as RFC 9557 (and Temporal.ZonedDateTime) write it.',
+  examples: ['2026-01-05T12:00:00+08:00[Asia/Shanghai]']
+})
+const ZonedEnd = Nullable(Type.String({ examples: ['2026-01-05T18:00:00+08:00[Asia/Shanghai]'] }), { description: 'localEnd in RFC 9557 form.' })
+
 export const TimeWindow = Type.Object({
   timeZone: TimeZoneName,
   precision: Precision,
@@ -27,7 +35,14 @@ export const TimeWindow = Type.Object({
   endsAt: Nullable(Type.String({ examples: ['2026-01-05T10:00:00.000Z'] }), { description: 'End instant in UTC; null when only the start is known.' }),
   localStart: Type.String({ description: 'Start as wall-clock time with offset, in timeZone.', examples: ['2026-01-05T12:00:00+08:00'] }),
   localEnd: NullableLocal('End as wall-clock time with offset, in timeZone.'),
-  localDate: LocalDate
+  localDate: LocalDate,
+  zonedStart: ZonedStart,
+  zonedEnd: ZonedEnd,
+  label: Type.String({
+    description: 'How to say it, in English, on the clock where it happens: the writer\'s own words when given, else derived ' +
+      'from the window ("Monday 5 January 2026, afternoon", "..., time to be announced").',
+    examples: ['Monday 5 January 2026, afternoon']
+  })
 }, {
   $id: 'TimeWindow',
   title: 'TimeWindow',
@@ -40,7 +55,10 @@ export const TimeWindow = Type.Object({
     endsAt: '2026-01-05T10:00:00.000Z',
     localStart: '2026-01-05T12:00:00+08:00',
     localEnd: '2026-01-05T18:00:00+08:00',
-    localDate: '2026-01-05'
+    localDate: '2026-01-05',
+    zonedStart: '2026-01-05T12:00:00+08:00[Asia/Shanghai]',
+    zonedEnd: '2026-01-05T18:00:00+08:00[Asia/Shanghai]',
+    label: 'Monday 5 January 2026, afternoon'
   }]
 })
 
@@ -48,7 +66,9 @@ export const ViewerTime = Type.Object({
   timeZone: TimeZoneName,
   localStart: Type.String({ examples: ['2025-12-31T23:00:00-05:00'] }),
   localEnd: NullableLocal('End in the viewer zone; null when the end is unknown.'),
-  localDate: LocalDate
+  localDate: LocalDate,
+  zonedStart: ZonedStart,
+  zonedEnd: ZonedEnd
 }, {
   $id: 'ViewerTime',
   title: 'ViewerTime',
@@ -66,17 +86,26 @@ export const TimeWindowInput = Type.Object({
   partOfDay: Type.Optional(PartOfDay),
   disambiguation: Type.Optional(Type.Enum(['earlier', 'later'], {
     description: 'Which of the two occurrences a wall-clock time means when clocks fall back and it happens twice.'
+  })),
+  label: Type.Optional(Type.String({
+    minLength: 1,
+    maxLength: TIME_LABEL_MAX_LENGTH,
+    pattern: TEXT_PATTERN,
+    description: 'Your own words for the time, shown instead of the derived label.',
+    examples: ['After the summit, before the state banquet']
   }))
 }, {
   $id: 'TimeWindowInput',
   title: 'TimeWindowInput',
   additionalProperties: false,
   description: 'timeZone defaults to the leg\'s zone. Send one of: precision exact with localStart [localEnd] ' +
-    'or with startsAt [endsAt]; precision part_of_day with localDate and partOfDay; precision date with localDate. ' +
+    'or with startsAt [endsAt]; precision part_of_day with localDate and partOfDay; precision date with localDate; ' +
+    'precision tbd with localDate when the day is announced, or alone (the window is then the leg\'s, else the visit\'s, dates). ' +
     'A local time inside a daylight-saving gap is refused (422); one that happens twice needs disambiguation.',
   examples: [
     { precision: 'part_of_day', localDate: '2026-01-05', partOfDay: 'afternoon' },
     { precision: 'exact', timeZone: 'Asia/Shanghai', localStart: '2026-01-05T15:00', localEnd: '2026-01-05T16:30' },
-    { precision: 'date', localDate: '2026-01-07' }
+    { precision: 'date', localDate: '2026-01-07' },
+    { precision: 'tbd', localDate: '2026-01-06' }
   ]
 })

@@ -1,5 +1,8 @@
 import { Type } from 'typebox'
-import { CountryCode, Instant, LocalDate, Nullable, Page, PaginationQuery, ScheduleStatus, TEXT_PATTERN, TimeZoneName, Uuid, VersionNumber, refTo } from './common.js'
+import {
+  CountryCode, Instant, LanguageQuery, LocalDate, Nullable, Page, PaginationQuery, ScheduleStatus, TEXT_PATTERN, TimeZoneName,
+  TranslationsInput, TranslationsView, Uuid, VersionNumber, refTo
+} from './common.js'
 import { Leg } from './legs.js'
 import { Engagement } from './engagements.js'
 
@@ -21,6 +24,7 @@ const Principal = Type.Object({
 const visitFields = {
   slug: Slug,
   title: Type.String({ minLength: 1, maxLength: 300, pattern: TEXT_PATTERN, examples: ['State visit of President Lee Jae Myung to China'] }),
+  titleTranslations: TranslationsInput('The title in other languages.', 300),
   principal: Principal,
   originCountry: CountryCode,
   kind: VisitKind,
@@ -34,6 +38,8 @@ const visitFields = {
 export const Visit = Type.Object({
   id: Uuid,
   ...visitFields,
+  originalTitle: Type.Optional(Type.String({ description: 'With ?lang=: the title as entered, beside the translated title.' })),
+  titleTranslations: TranslationsView,
   createdAt: Instant,
   updatedAt: Instant,
   version: VersionNumber
@@ -46,6 +52,7 @@ export const Visit = Type.Object({
 export const VisitCreate = Type.Object({
   slug: visitFields.slug,
   title: visitFields.title,
+  titleTranslations: Type.Optional(visitFields.titleTranslations),
   principal: visitFields.principal,
   originCountry: visitFields.originCountry,
   kind: visitFields.kind,
@@ -62,6 +69,7 @@ export const VisitCreate = Type.Object({
   examples: [{
     slug: 'lee-jae-myung-china-2026',
     title: 'State visit of President Lee Jae Myung to China',
+    titleTranslations: { ko: '이재명 대통령 중국 국빈 방문' },
     principal: { name: 'Lee Jae Myung', title: 'President of the Republic of Korea' },
     originCountry: 'KR',
     kind: 'state_visit',
@@ -92,11 +100,13 @@ export const VisitListQuery = Type.Object({
   originCountry: Type.Optional(Type.String({ ...CountryCode, description: 'Only visits by a principal from this country.' })),
   principal: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: TEXT_PATTERN, description: 'Part of the principal\'s name, any case.', examples: ['Lee Jae Myung'] })),
   status: Type.Optional(ScheduleStatus),
+  ...LanguageQuery,
   ...PaginationQuery
 }, { additionalProperties: false })
 
 export const ViewerQuery = Type.Object({
-  tz: Type.Optional(Type.String({ ...TimeZoneName, description: 'Also give every time in this zone (the reader\'s), as `viewer`.', examples: ['America/New_York'] }))
+  tz: Type.Optional(Type.String({ ...TimeZoneName, description: 'Also give every time in this zone (the reader\'s), as `viewer`.', examples: ['America/New_York'] })),
+  ...LanguageQuery
 }, { additionalProperties: false })
 
 const ItineraryDay = Type.Object({
@@ -115,3 +125,20 @@ export const Itinerary = Type.Object({
 }, { $id: 'Itinerary', title: 'Itinerary' })
 
 export const VisitPage = Page('VisitPage', refTo(Visit), 'A page of visits, by start date.')
+
+export const NowAndNextQuery = Type.Object({
+  at: Type.Optional(Type.String({ ...Instant, description: 'The instant to ask about; default: now.' })),
+  ...ViewerQuery.properties
+}, { additionalProperties: false })
+
+export const NowAndNext = Type.Object({
+  at: Instant,
+  current: Type.Array(refTo(Engagement), {
+    description: 'The engagements going on at `at`, in chronological order: startsAt <= at < endsAt. An exact engagement whose ' +
+      'end is not known counts only at its start instant; `part_of_day`, `date` and `tbd` ones over their whole window.'
+  }),
+  next: Nullable(refTo(Engagement), {
+    description: 'The first engagement to start after `at` (whatever its status; cancelled ones say so), never a `tbd` one, ' +
+      'whose start is not known; null when nothing follows.'
+  })
+}, { $id: 'NowAndNext', title: 'NowAndNext', description: 'What is going on in a visit at an instant, and what comes next.' })

@@ -61,7 +61,8 @@ describe('resolveTimeWindow and describeTimeWindow: the seeded example', () => {
       partOfDay: 'afternoon',
       startsAt: '2026-01-05T04:00:00.000Z',
       endsAt: '2026-01-05T10:00:00.000Z',
-      localDate: '2026-01-05'
+      localDate: '2026-01-05',
+      label: null
     })
   })
 
@@ -75,7 +76,10 @@ describe('resolveTimeWindow and describeTimeWindow: the seeded example', () => {
         endsAt: '2026-01-05T10:00:00.000Z',
         localStart: '2026-01-05T12:00:00+08:00',
         localEnd: '2026-01-05T18:00:00+08:00',
-        localDate: '2026-01-05'
+        localDate: '2026-01-05',
+        zonedStart: '2026-01-05T12:00:00+08:00[Asia/Shanghai]',
+        zonedEnd: '2026-01-05T18:00:00+08:00[Asia/Shanghai]',
+        label: 'Monday 5 January 2026, afternoon'
       }
     })
   })
@@ -86,7 +90,9 @@ describe('resolveTimeWindow and describeTimeWindow: the seeded example', () => {
       timeZone: 'America/Los_Angeles',
       localStart: '2026-01-04T20:00:00-08:00',
       localEnd: '2026-01-05T02:00:00-08:00',
-      localDate: '2026-01-04'
+      localDate: '2026-01-04',
+      zonedStart: '2026-01-04T20:00:00-08:00[America/Los_Angeles]',
+      zonedEnd: '2026-01-05T02:00:00-08:00[America/Los_Angeles]'
     })
   })
 
@@ -113,7 +119,10 @@ describe('precision exact', () => {
       endsAt: '2026-01-05T08:30:00.000Z',
       localStart: '2026-01-05T15:00:00+08:00',
       localEnd: '2026-01-05T16:30:00+08:00',
-      localDate: '2026-01-05'
+      localDate: '2026-01-05',
+      zonedStart: '2026-01-05T15:00:00+08:00[Asia/Shanghai]',
+      zonedEnd: '2026-01-05T16:30:00+08:00[Asia/Shanghai]',
+      label: 'Monday 5 January 2026, 15:00–16:30'
     })
   })
 
@@ -286,7 +295,10 @@ describe('zones with odd offsets', () => {
       endsAt: '2026-01-05T18:30:00.000Z',
       localStart: '2026-01-05T00:00:00+05:30',
       localEnd: '2026-01-06T00:00:00+05:30',
-      localDate: '2026-01-05'
+      localDate: '2026-01-05',
+      zonedStart: '2026-01-05T00:00:00+05:30[Asia/Kolkata]',
+      zonedEnd: '2026-01-06T00:00:00+05:30[Asia/Kolkata]',
+      label: 'Monday 5 January 2026'
     })
   })
 })
@@ -301,7 +313,8 @@ describe('precision date', () => {
       partOfDay: null,
       startsAt: '2026-03-08T05:00:00.000Z',
       endsAt: '2026-03-09T04:00:00.000Z',
-      localDate: '2026-03-08'
+      localDate: '2026-03-08',
+      label: null
     })
   })
 
@@ -368,13 +381,22 @@ describe('describeTimeWindow', () => {
       timeZone: 'America/Los_Angeles',
       localStart: '2026-01-04T17:00:00-08:00',
       localEnd: '2026-01-04T18:00:00-08:00',
-      localDate: '2026-01-04'
+      localDate: '2026-01-04',
+      zonedStart: '2026-01-04T17:00:00-08:00[America/Los_Angeles]',
+      zonedEnd: '2026-01-04T18:00:00-08:00[America/Los_Angeles]'
     })
   })
 
   it('gives a viewer east of the zone the next day, with quarter-hour offsets', () => {
     const { viewer } = describeTimeWindow(resolveTimeWindow({ timeZone: 'America/St_Johns', precision: 'exact', localStart: '2026-01-05T20:00' }), 'Pacific/Chatham')
-    assert.deepEqual(viewer, { timeZone: 'Pacific/Chatham', localStart: '2026-01-06T13:15:00+13:45', localEnd: null, localDate: '2026-01-06' })
+    assert.deepEqual(viewer, {
+      timeZone: 'Pacific/Chatham',
+      localStart: '2026-01-06T13:15:00+13:45',
+      localEnd: null,
+      localDate: '2026-01-06',
+      zonedStart: '2026-01-06T13:15:00+13:45[Pacific/Chatham]',
+      zonedEnd: null
+    })
   })
 
   it('refuses an unknown viewer zone with a 400', () => {
@@ -420,7 +442,7 @@ describe('malformed input (400)', () => {
   })
 
   it('refuses an unknown precision', () => {
-    assertRefused({ timeZone: 'Asia/Shanghai', precision: 'hour' as never }, { kind: 'invalid', path: '/time/precision', message: 'precision must be "exact", "part_of_day" or "date"' })
+    assertRefused({ timeZone: 'Asia/Shanghai', precision: 'hour' as never }, { kind: 'invalid', path: '/time/precision', message: 'precision must be "exact", "part_of_day", "date" or "tbd"' })
   })
 
   it('needs localStart or startsAt for precision exact', () => {
@@ -527,5 +549,71 @@ describe('end not after start (422)', () => {
     })
     const window = resolveTimeWindow({ timeZone: 'America/New_York', precision: 'exact', startsAt: '2026-11-01T01:30-04:00', endsAt: '2026-11-01T01:15-05:00' })
     assert.equal(hoursIn(window), 0.75)
+  })
+})
+
+describe('precision tbd', () => {
+  it('with an announced day: that whole local day, and says the time is to be announced', () => {
+    const time = timeOf({ timeZone: 'Asia/Shanghai', precision: 'tbd', localDate: '2026-01-06' })
+    assert.deepEqual([time.startsAt, time.endsAt, time.localDate], ['2026-01-05T16:00:00.000Z', '2026-01-06T16:00:00.000Z', '2026-01-06'])
+    assert.equal(time.precision, 'tbd')
+    assert.equal(time.partOfDay, null)
+    assert.equal(time.label, 'Tuesday 6 January 2026, time to be announced')
+  })
+
+  it('without a day: the whole frame it falls within, never a made-up hour', () => {
+    const window = resolveTimeWindow({ precision: 'tbd' }, {
+      defaultTimeZone: 'Asia/Shanghai',
+      undatedWindow: { startDate: '2026-01-04', endDate: '2026-01-06' }
+    })
+    assert.deepEqual([window.startsAt.toISOString(), window.endsAt?.toISOString(), window.localDate], [
+      '2026-01-03T16:00:00.000Z', '2026-01-06T16:00:00.000Z', '2026-01-04'
+    ])
+    assert.equal(describeTimeWindow(window).time.label,
+      'Date to be announced, between Sunday 4 January 2026 and Tuesday 6 January 2026')
+  })
+
+  it('without a day or a frame: refused, asking for localDate', () => {
+    assertRefused({ timeZone: 'Asia/Shanghai', precision: 'tbd' }, { kind: 'invalid', path: '/time/localDate', message: 'send localDate' })
+  })
+
+  it('refuses fields that would place it at an hour', () => {
+    assertRefused({ timeZone: 'Asia/Shanghai', precision: 'tbd', localDate: '2026-01-06', localStart: '2026-01-06T10:00' }, {
+      kind: 'invalid', path: '/time/localStart', message: 'does not apply to precision "tbd"'
+    })
+  })
+
+  it('names the last day right across a 25-hour day (New York falls back on 2026-11-01)', () => {
+    const window = resolveTimeWindow({ timeZone: 'America/New_York', precision: 'tbd' }, {
+      undatedWindow: { startDate: '2026-10-31', endDate: '2026-11-01' }
+    })
+    assert.equal(hoursIn(window), 49)
+    assert.equal(describeTimeWindow(window).time.label,
+      'Date to be announced, between Saturday 31 October 2026 and Sunday 1 November 2026')
+  })
+})
+
+describe('time labels', () => {
+  it('words each precision on the clock where it happens, in English whatever the machine\'s locale', () => {
+    assert.equal(timeOf({ timeZone: 'Asia/Seoul', precision: 'exact', localStart: '2026-01-07T21:00' }).label, 'Wednesday 7 January 2026, 21:00')
+    assert.equal(timeOf({ timeZone: 'Asia/Seoul', precision: 'date', localDate: '2026-01-07' }).label, 'Wednesday 7 January 2026')
+    assert.equal(timeOf({ timeZone: 'Asia/Shanghai', precision: 'part_of_day', localDate: '2026-01-06', partOfDay: 'evening' }).label,
+      'Tuesday 6 January 2026, evening')
+  })
+
+  it('gives both days when an exact window runs past midnight', () => {
+    assert.equal(timeOf({ timeZone: 'Europe/London', precision: 'exact', localStart: '2026-03-28T23:00', localEnd: '2026-03-29T03:00' }).label,
+      'Saturday 28 March 2026, 23:00 – Sunday 29 March 2026, 03:00')
+  })
+
+  it('keeps the writer\'s own words when given', () => {
+    const time = timeOf({ timeZone: 'Asia/Shanghai', precision: 'date', localDate: '2026-01-05', label: 'After the business forum' })
+    assert.equal(time.label, 'After the business forum')
+  })
+
+  it('writes RFC 9557 zoned forms that carry offset and zone', () => {
+    const time = timeOf({ timeZone: 'America/New_York', precision: 'exact', localStart: '2026-11-01T01:30', disambiguation: 'later' })
+    assert.equal(time.zonedStart, '2026-11-01T01:30:00-05:00[America/New_York]')
+    assert.equal(time.zonedEnd, null)
   })
 })

@@ -43,6 +43,8 @@ export class Fixtures {
       title: 'Arrival in Beijing', kind: 'arrival', time: { precision: 'date', localDate: '2026-01-04', timeZone: 'Asia/Shanghai' }
     })
     this.rows.set('engagements', { id: summit.id })
+    const [counterpart] = (summit as unknown as { participants: Array<{ participantId: string }> }).participants
+    if (counterpart !== undefined) this.rows.set('participants', { id: counterpart.participantId })
   }
 
   /** The shared row a path parameter of `path` can name, or undefined for resources without one. */

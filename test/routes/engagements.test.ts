@@ -31,12 +31,15 @@ describe('engagements', () => {
       endsAt: '2026-01-05T08:30:00.000Z',
       localStart: '2026-01-05T15:00:00+08:00',
       localEnd: '2026-01-05T16:30:00+08:00',
-      localDate: '2026-01-05'
+      localDate: '2026-01-05',
+      zonedStart: '2026-01-05T15:00:00+08:00[Asia/Shanghai]',
+      zonedEnd: '2026-01-05T16:30:00+08:00[Asia/Shanghai]',
+      label: 'Monday 5 January 2026, 15:00–16:30'
     })
     assert.equal(response.body.venue.name, 'Great Hall of the People')
     assert.equal(response.body.venue.latitude, 39.9033)
     assert.deepEqual(response.body.participants.map((p: { name: string, role: string, title: string }) => [p.name, p.role, p.title]), [['Xi Jinping', 'counterpart', 'President']])
-    assert.deepEqual(response.body.sources, [{ url: 'https://example.org/report', title: 'Report', publisher: null, publishedAt: '2026-01-04T01:00:00.000Z' }])
+    assert.deepEqual(response.body.sources, [{ url: 'https://example.org/report', title: 'Report', kind: 'other', publisher: null, publishedAt: '2026-01-04T01:00:00.000Z' }])
     const fetched = await server.http.get(response.headers.location).expect(200)
     assert.deepEqual(fetched.body, response.body)
   })
@@ -60,7 +63,9 @@ describe('engagements', () => {
       timeZone: 'America/Los_Angeles',
       localStart: '2026-01-04T14:00:00-08:00',
       localEnd: '2026-01-04T20:00:00-08:00',
-      localDate: '2026-01-04'
+      localDate: '2026-01-04',
+      zonedStart: '2026-01-04T14:00:00-08:00[America/Los_Angeles]',
+      zonedEnd: '2026-01-04T20:00:00-08:00[America/Los_Angeles]'
     })
   })
 

@@ -73,13 +73,18 @@ describe('the demo visit', () => {
       endsAt: '2026-01-05T10:00:00.000Z',
       localStart: '2026-01-05T12:00:00+08:00',
       localEnd: '2026-01-05T18:00:00+08:00',
-      localDate: '2026-01-05'
+      localDate: '2026-01-05',
+      zonedStart: '2026-01-05T12:00:00+08:00[Asia/Shanghai]',
+      zonedEnd: '2026-01-05T18:00:00+08:00[Asia/Shanghai]',
+      label: 'Monday 5 January 2026, afternoon'
     })
     assert.deepEqual(summit?.viewer, {
       timeZone: 'America/New_York',
       localStart: '2026-01-04T23:00:00-05:00',
       localEnd: '2026-01-05T05:00:00-05:00',
-      localDate: '2026-01-04'
+      localDate: '2026-01-04',
+      zonedStart: '2026-01-04T23:00:00-05:00[America/New_York]',
+      zonedEnd: '2026-01-05T05:00:00-05:00[America/New_York]'
     })
     assert.ok(summit?.participants.some((p) => p.name === 'Xi Jinping' && p.role === 'counterpart'))
 
@@ -104,7 +109,10 @@ describe('the demo visit', () => {
       endsAt: '2026-01-07T15:00:00.000Z',
       localStart: '2026-01-07T00:00:00+09:00',
       localEnd: '2026-01-08T00:00:00+09:00',
-      localDate: '2026-01-07'
+      localDate: '2026-01-07',
+      zonedStart: '2026-01-07T00:00:00+09:00[Asia/Seoul]',
+      zonedEnd: '2026-01-08T00:00:00+09:00[Asia/Seoul]',
+      label: 'Wednesday 7 January 2026'
     })
     assert.equal(all.length, 11)
   })

@@ -12,7 +12,7 @@ describe('visits', () => {
     assert.match(response.body.id, /^[0-9a-f-]{36}$/)
     assert.deepEqual(
       { ...response.body, id: undefined, createdAt: undefined, updatedAt: undefined },
-      { ...body, status: 'scheduled', id: undefined, createdAt: undefined, updatedAt: undefined, version: 1 }
+      { ...body, status: 'scheduled', titleTranslations: {}, id: undefined, createdAt: undefined, updatedAt: undefined, version: 1 }
     )
     const fetched = await server.http.get(response.headers.location).expect(200)
     assert.deepEqual(fetched.body, response.body)

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { InputError } from '../../domain/errors.js'
 import {
   ConditionalWriteHeaders, IdempotentPostHeaders, notModifiedResponse, problemResponses, refTo
 } from '../../schemas/common.js'
@@ -9,9 +8,10 @@ import {
 } from '../../schemas/engagements.js'
 import { IdParams } from '../../schemas/legs.js'
 import { ViewerQuery, VisitParams } from '../../schemas/visits.js'
-import { findVisit, findVisitOrNull } from '../visits/service.js'
+import { changeAuthor } from '../changes/author.js'
+import { findVisit } from '../visits/service.js'
 import {
-  createEngagement, deleteEngagement, findEngagement, listEngagements, presentEngagement, updateEngagement
+  createEngagement, deleteEngagement, findEngagement, listEngagements, presentEngagement, updateEngagement, visitOfFilter
 } from './service.js'
 
 const writeSecurity = [{ bearerAuth: [] }]
@@ -22,7 +22,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['engagements'],
       operationId: 'listEngagements',
       summary: 'List engagements across visits',
-      description: 'In chronological order. `date` without `tz` is the local date where the engagement happens; ' +
+      description: 'In chronological order, or with `q` best match first. `date` without `tz` is the local date where the engagement happens; ' +
         'with `tz` it is the reader\'s day, so `date=2026-01-05&tz=America/Los_Angeles` and the same date in ' +
         'Asia/Seoul are different sets.',
       querystring: EngagementListQuery,
@@ -31,13 +31,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const { visit } = request.query
     if (visit === undefined) return listEngagements(app.prisma, request.query, request.tokenScopes)
-    // An unknown visit is a mistake in the filter, not an empty schedule: say so.
-    const row = await findVisitOrNull(app.prisma, visit)
-    if (row === null) {
-      throw new InputError('invalid', `No visit has the id or slug "${visit}".`, [
-        { path: '/query/visit', message: 'must be the id or slug of an existing visit' }
-      ])
-    }
+    const row = await visitOfFilter(app.prisma, visit)
     return listEngagements(app.prisma, request.query, request.tokenScopes, row.id)
   })
 
@@ -55,7 +49,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const visit = await findVisit(app.prisma, request.params.visit)
-    const engagement = await createEngagement(app.prisma, visit, request.body)
+    const engagement = await createEngagement(app.prisma, visit, request.body, changeAuthor(request))
     reply.code(201).header('location', `${app.prefix}/engagements/${engagement.id}`)
     return presentEngagement(engagement)
   })
@@ -69,7 +63,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ViewerQuery,
       response: { 200: refTo(Engagement), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
-  }, async (request) => presentEngagement(await findEngagement(app.prisma, request.params.id, request.tokenScopes), request.query.tz))
+  }, async (request) => presentEngagement(await findEngagement(app.prisma, request.params.id, request.tokenScopes), request.query.tz, request.query.lang))
 
   app.patch('/engagements/:id', {
     onRequest: app.requireWriteToken,
@@ -86,7 +80,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
     const engagement = await findEngagement(app.prisma, request.params.id, request.tokenScopes)
-    return presentEngagement(await updateEngagement(app.prisma, engagement, request.body, expectedVersions))
+    return presentEngagement(await updateEngagement(app.prisma, engagement, request.body, expectedVersions, changeAuthor(request)))
   })
 
   app.delete('/engagements/:id', {
@@ -102,7 +96,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()
-    await deleteEngagement(app.prisma, await findEngagement(app.prisma, request.params.id, request.tokenScopes), expectedVersions)
+    await deleteEngagement(app.prisma, await findEngagement(app.prisma, request.params.id, request.tokenScopes), expectedVersions, changeAuthor(request))
     return reply.code(204).send(null)
   })
 }

@@ -1,21 +1,32 @@
+import { isDeepStrictEqual } from 'node:util'
 import type { Static } from 'typebox'
+import { recordChange } from '../../db/changes.js'
 import type { PrismaClient } from '../../db/client.js'
 import { fromDbDate, toDbDate } from '../../db/dates.js'
+import { engagementRowsByIds, engagementRowsOfVisit } from '../../db/itinerary-engagements.js'
+import { participantsWithAltName, rankedMatches, writeSearchDocument, writeSearchDocuments, type RankedMatch } from '../../db/search.js'
 import { canReadEmbargoed, type TokenScope } from '../../domain/access.js'
+import type { ChangeAuthor } from '../../domain/changes.js'
 import { decodeCursor, encodeCursor, pageSize } from '../../domain/cursor.js'
 import { literalLikePattern } from '../../domain/like-pattern.js'
 import { InputError } from '../../domain/errors.js'
 import { isUuid, participantNameKey } from '../../domain/identifiers.js'
+import { canonicalTranslations, storedTranslations, translate } from '../../domain/languages.js'
+import { firstPassing, inOrderOf } from '../../domain/filtered-pages.js'
 import { localDayBounds } from '../../domain/local-day.js'
+import { prefixSearchQuery } from '../../domain/search.js'
 import { describeTimeWindow, resolveTimeWindow, type ResolvedTimeWindow } from '../../domain/time-window.js'
 import { isValidInstant } from '../../domain/time-zones.js'
 import type { Leg as LegRow, Prisma, Visit as VisitRow } from '../../generated/prisma/client.js'
 import { checkVersion, staleOrGone } from '../../preconditions.js'
-import { notFound } from '../../problems.js'
+import { conflict, notFound } from '../../problems.js'
+import { findVisitOrNull } from '../visits/service.js'
 import type {
   Engagement, EngagementCreate, EngagementListQuery, EngagementPatch
 } from '../../schemas/engagements.js'
-import { EngagementKinds, ScheduleStatuses } from '../../schemas/engagements.js'
+import {
+  Confirmations, EngagementKinds, Precisions, PressAccessLevels, ScheduleStatuses, SourceKinds
+} from '../../schemas/engagements.js'
 
 export type EngagementView = Static<typeof Engagement>
 type EngagementInput = Static<typeof EngagementCreate>
@@ -25,57 +36,88 @@ type SourceInput = NonNullable<EngagementInput['sources']>[number]
 
 // Only the columns presentEngagement shows: every column Prisma reads it also maps, per row.
 export const engagementInclude = {
-  venue: { select: { id: true, name: true, city: true, country: true, address: true, latitude: true, longitude: true } },
+  venue: { select: { id: true, name: true, nameTranslations: true, city: true, country: true, address: true, latitude: true, longitude: true } },
   participants: {
-    select: { participantId: true, role: true, title: true, organisation: true, participant: { select: { name: true, country: true } } },
+    select: {
+      participantId: true,
+      role: true,
+      title: true,
+      organisation: true,
+      participant: { select: { name: true, nameTranslations: true, country: true } }
+    },
     orderBy: { position: 'asc' }
   },
-  sources: { select: { url: true, title: true, publisher: true, publishedAt: true }, orderBy: { position: 'asc' } }
+  sources: { select: { url: true, title: true, kind: true, publisher: true, publishedAt: true }, orderBy: { position: 'asc' } }
 } satisfies Prisma.EngagementInclude
 
 export type EngagementRow = Prisma.EngagementGetPayload<{ include: typeof engagementInclude }>
 
-export function presentEngagement (row: EngagementRow, viewerTimeZone?: string): EngagementView {
+/** A translated text and, when a language was asked for, the original under `originalKey`. */
+function localized<K extends string> (original: string, translations: unknown, language: string | undefined, originalKey: K) {
+  const text = translate(original, storedTranslations(translations), language)
+  return { text, original: (language === undefined ? {} : { [originalKey]: original }) as Partial<Record<K, string>> }
+}
+
+/**
+ * The engagement as the API shows it. With `viewerTimeZone`, also its times on the reader's clock;
+ * with `language`, titles and names in that language where translated, each original beside it.
+ */
+export function presentEngagement (row: EngagementRow, viewerTimeZone?: string, language?: string): EngagementView {
   const { time, viewer } = describeTimeWindow({
     timeZone: row.timeZone,
     precision: row.precision,
     partOfDay: row.partOfDay,
     startsAt: row.startsAt,
     endsAt: row.endsAt,
-    localDate: fromDbDate(row.localDate)
+    localDate: fromDbDate(row.localDate),
+    label: row.timeLabel
   }, viewerTimeZone)
+  const title = localized(row.title, row.titleTranslations, language, 'originalTitle')
+  const venueName = row.venue === null ? null : localized(row.venue.name, row.venue.nameTranslations, language, 'originalName')
   return {
     id: row.id,
     visitId: row.visitId,
     legId: row.legId,
-    title: row.title,
+    title: title.text,
+    ...title.original,
+    titleTranslations: storedTranslations(row.titleTranslations),
     kind: row.kind,
     status: row.status,
+    confirmation: row.confirmation,
+    announcedAt: row.announcedAt?.toISOString() ?? null,
+    pressAccess: row.pressAccess,
     time,
     ...(viewer === undefined ? {} : { viewer }),
-    venue: row.venue === null
+    venue: row.venue === null || venueName === null
       ? null
       : {
           id: row.venue.id,
-          name: row.venue.name,
+          name: venueName.text,
+          ...venueName.original,
+          nameTranslations: storedTranslations(row.venue.nameTranslations),
           city: row.venue.city,
           country: row.venue.country,
           address: row.venue.address,
           latitude: row.venue.latitude,
           longitude: row.venue.longitude
         },
-    participants: row.participants.map((item) => ({
-      participantId: item.participantId,
-      name: item.participant.name,
-      role: item.role,
-      title: item.title,
-      organisation: item.organisation,
-      country: item.participant.country
-    })),
+    participants: row.participants.map((item) => {
+      const name = localized(item.participant.name, item.participant.nameTranslations, language, 'originalName')
+      return {
+        participantId: item.participantId,
+        name: name.text,
+        ...name.original,
+        role: item.role,
+        title: item.title,
+        organisation: item.organisation,
+        country: item.participant.country
+      }
+    }),
     description: row.description,
     sources: row.sources.map((source) => ({
       url: source.url,
       title: source.title,
+      kind: source.kind,
       publisher: source.publisher,
       publishedAt: source.publishedAt?.toISOString() ?? null
     })),
@@ -107,11 +149,6 @@ export async function findEngagement (prisma: PrismaClient, id: string, scopes: 
   return engagement
 }
 
-// What was just written, for the writer's response: they sent it, so an embargo hides nothing new.
-async function readWrittenEngagement (prisma: PrismaClient, id: string): Promise<EngagementRow> {
-  return prisma.engagement.findUniqueOrThrow({ where: { id }, include: engagementInclude })
-}
-
 async function findLegOfVisit (prisma: PrismaClient, visitId: string, legId: string): Promise<LegRow> {
   const leg = await prisma.leg.findUnique({ where: { id: legId } })
   if (leg === null || leg.visitId !== visitId) {
@@ -136,6 +173,11 @@ function checkParticipantsAreDistinct (participants: ParticipantInput[]) {
   })
 }
 
+/** The local dates an undated (tbd) engagement falls within: its leg's stay, else its visit's dates. */
+function datesOf (frame: { startDate: Date, endDate: Date }) {
+  return { startDate: fromDbDate(frame.startDate), endDate: fromDbDate(frame.endDate) }
+}
+
 function timeColumns (time: ResolvedTimeWindow) {
   return {
     precision: time.precision,
@@ -143,33 +185,107 @@ function timeColumns (time: ResolvedTimeWindow) {
     startsAt: time.startsAt,
     endsAt: time.endsAt,
     timeZone: time.timeZone,
-    localDate: toDbDate(time.localDate)
+    localDate: toDbDate(time.localDate),
+    timeLabel: time.label
   }
 }
 
-async function upsertVenue (tx: Prisma.TransactionClient, venue: VenueInput): Promise<string> {
-  const details = { address: venue.address, latitude: venue.latitude, longitude: venue.longitude }
+/**
+ * Translations sent with a shared venue or person are added to those already known (a later
+ * engagement sending only "ko" must not erase the "zh" another one gave); null when none were sent.
+ */
+function mergedTranslations (known: unknown, sent: Record<string, string> | undefined, path: string) {
+  if (sent === undefined) return undefined
+  return { ...storedTranslations(known), ...canonicalTranslations(sent, path) }
+}
+
+async function upsertVenue (tx: Prisma.TransactionClient, venue: VenueInput, path: string): Promise<string> {
+  const where = { name_city_country: { name: venue.name, city: venue.city, country: venue.country } }
+  const known = venue.nameTranslations === undefined ? null : await tx.venue.findUnique({ where, select: { nameTranslations: true } })
+  const nameTranslations = mergedTranslations(known?.nameTranslations, venue.nameTranslations, `${path}/nameTranslations`)
+  const details = { address: venue.address, latitude: venue.latitude, longitude: venue.longitude, nameTranslations }
   const row = await tx.venue.upsert({
-    where: { name_city_country: { name: venue.name, city: venue.city, country: venue.country } },
+    where,
     create: { name: venue.name, city: venue.city, country: venue.country, ...details },
     update: details,
     select: { id: true }
   })
+  // The venue's names are in the search documents of every engagement held there.
+  if (known !== null && !isDeepStrictEqual(nameTranslations, storedTranslations(known.nameTranslations))) {
+    await writeSearchDocuments(tx, { venueId: row.id })
+  }
   return row.id
+}
+
+const knownPersonFields = { id: true, country: true, wikidataId: true, nameTranslations: true } satisfies Prisma.ParticipantSelect
+
+/** The one person who has `name` among their alternative names, if exactly one has; several is a question only the writer can answer. */
+async function personByAltName (tx: Prisma.TransactionClient, participant: ParticipantInput, path: string) {
+  const matches = await participantsWithAltName(tx, participant.name, participant.wikidataId)
+  if (matches.length > 1) {
+    throw new InputError('unprocessable', `"${participant.name}" is an alternative name of several participants ` +
+      `(${matches.map((match) => match.id).join(', ')}); send the person's wikidataId, or their name as recorded.`, [
+      { path: `${path}/name`, message: 'names more than one known person' }
+    ])
+  }
+  return matches[0] === undefined ? null : tx.participant.findUnique({ where: { id: matches[0].id }, select: knownPersonFields })
+}
+
+/**
+ * The id of the person a participant input names, found by wikidataId, else by name (case,
+ * accents and spacing ignored), else by one of their alternative names; a new person only when
+ * none matches. What the input adds (country, translations, a wikidataId they lacked) is recorded,
+ * as a new version of the person.
+ */
+async function personOf (tx: Prisma.TransactionClient, participant: ParticipantInput, path: string): Promise<string> {
+  const nameKey = participantNameKey(participant.name)
+  const { wikidataId } = participant
+  const known = (wikidataId === undefined ? null : await tx.participant.findUnique({ where: { wikidataId }, select: knownPersonFields })) ??
+    await tx.participant.findUnique({ where: { nameKey }, select: knownPersonFields }) ??
+    await personByAltName(tx, participant, path)
+  if (known !== null && wikidataId !== undefined && known.wikidataId !== null && known.wikidataId !== wikidataId) {
+    throw conflict(`"${participant.name}" is participant ${known.id}, whose Wikidata id is ${known.wikidataId}, not ${wikidataId}. ` +
+      'Two people cannot share a name here: correct the wikidataId, or tell them apart by name.')
+  }
+  const nameTranslations = mergedTranslations(known?.nameTranslations, participant.nameTranslations, `${path}/nameTranslations`)
+  if (known === null) {
+    const created = await tx.participant.upsert({
+      where: { nameKey },
+      create: { name: participant.name, nameKey, country: participant.country ?? null, wikidataId: wikidataId ?? null, nameTranslations },
+      update: {},
+      select: { id: true }
+    })
+    return created.id
+  }
+  const changes = {
+    country: participant.country === known.country ? undefined : participant.country,
+    wikidataId: known.wikidataId === null ? wikidataId : undefined,
+    nameTranslations: isDeepStrictEqual(nameTranslations, storedTranslations(known.nameTranslations)) ? undefined : nameTranslations
+  }
+  if (Object.values(changes).some((value) => value !== undefined)) {
+    await tx.participant.update({ where: { id: known.id }, data: { ...changes, version: { increment: 1 } }, select: { id: true } })
+  }
+  // Their names are in the search documents of their other engagements too.
+  if (changes.nameTranslations !== undefined) await writeSearchDocuments(tx, { participants: { some: { participantId: known.id } } })
+  return known.id
 }
 
 async function participantRows (tx: Prisma.TransactionClient, participants: ParticipantInput[]) {
   const rows: Prisma.EngagementParticipantCreateManyEngagementInput[] = []
+  const positions = new Map<string, number>()
   for (const [position, participant] of participants.entries()) {
-    const person = await tx.participant.upsert({
-      where: { nameKey: participantNameKey(participant.name) },
-      create: { name: participant.name, nameKey: participantNameKey(participant.name), country: participant.country ?? null },
-      update: participant.country === undefined ? {} : { country: participant.country },
-      select: { id: true }
-    })
+    const path = `/body/participants/${position}`
+    const participantId = await personOf(tx, participant, path)
+    const first = positions.get(participantId)
+    if (first !== undefined) {
+      throw new InputError('invalid', `"${participant.name}" is the same person as /body/participants/${first}.`, [
+        { path, message: `is the same person as /body/participants/${first}` }
+      ])
+    }
+    positions.set(participantId, position)
     rows.push({
       position,
-      participantId: person.id,
+      participantId,
       role: participant.role,
       title: participant.title ?? null,
       organisation: participant.organisation ?? null
@@ -183,31 +299,35 @@ function sourceRows (sources: SourceInput[]): Prisma.SourceCreateManyEngagementI
     position,
     url: source.url ?? null,
     title: source.title,
+    kind: source.kind ?? 'other',
     publisher: source.publisher ?? null,
     publishedAt: source.publishedAt === undefined ? null : new Date(source.publishedAt)
   }))
 }
 
 /**
- * Creates the engagement with its venue, participants and sources in one transaction, then
- * reads it back outside it: Prisma loads relations with parallel queries, which a transaction's
- * single connection would have to queue.
+ * Creates the engagement with its venue, participants and sources in one transaction, which
+ * also reads it back whole for its change record and the response.
  */
-export async function createEngagement (prisma: PrismaClient, visit: VisitRow, input: EngagementInput): Promise<EngagementRow> {
+export async function createEngagement (prisma: PrismaClient, visit: VisitRow, input: EngagementInput, author: ChangeAuthor): Promise<EngagementRow> {
   const leg = input.legId === undefined ? null : await findLegOfVisit(prisma, visit.id, input.legId)
-  const time = resolveTimeWindow(input.time, { defaultTimeZone: leg?.timeZone, path: '/body/time' })
+  const time = resolveTimeWindow(input.time, { defaultTimeZone: leg?.timeZone, undatedWindow: datesOf(leg ?? visit), path: '/body/time' })
   const participants = input.participants ?? []
   checkParticipantsAreDistinct(participants)
 
-  const { id } = await prisma.$transaction(async (tx) => {
-    const venueId = input.venue === undefined ? null : await upsertVenue(tx, input.venue)
-    return tx.engagement.create({
+  return prisma.$transaction(async (tx) => {
+    const venueId = input.venue === undefined ? null : await upsertVenue(tx, input.venue, '/body/venue')
+    const created = await tx.engagement.create({
       data: {
         visitId: visit.id,
         legId: leg?.id ?? null,
         title: input.title,
+        titleTranslations: canonicalTranslations(input.titleTranslations ?? {}, '/body/titleTranslations'),
         kind: input.kind,
         status: input.status ?? 'scheduled',
+        confirmation: input.confirmation,
+        announcedAt: input.announcedAt === undefined ? null : new Date(input.announcedAt),
+        pressAccess: input.pressAccess,
         ...timeColumns(time),
         venueId,
         description: input.description ?? null,
@@ -215,10 +335,12 @@ export async function createEngagement (prisma: PrismaClient, visit: VisitRow, i
         participants: { createMany: { data: await participantRows(tx, participants) } },
         sources: { createMany: { data: sourceRows(input.sources ?? []) } }
       },
-      select: { id: true }
+      include: engagementInclude
     })
+    await writeSearchDocument(tx, created.id)
+    await recordChange(tx, author, 'engagement', null, presentEngagement(created))
+    return created
   })
-  return readWrittenEngagement(prisma, id)
 }
 
 async function currentVersion (prisma: PrismaClient | Prisma.TransactionClient, id: string) {
@@ -231,33 +353,41 @@ async function currentVersion (prisma: PrismaClient | Prisma.TransactionClient, 
  * the version conditionally, on the version the checks below read: a stale writer changes nothing,
  * and the row stays locked against other writers until the transaction ends.
  */
-export async function updateEngagement (prisma: PrismaClient, engagement: EngagementRow, patch: Static<typeof EngagementPatch>, expectedVersions: readonly number[]): Promise<EngagementRow> {
+export async function updateEngagement (prisma: PrismaClient, engagement: EngagementRow, patch: Static<typeof EngagementPatch>, expectedVersions: readonly number[], author: ChangeAuthor): Promise<EngagementRow> {
   checkVersion('engagement', engagement.version, expectedVersions)
   const leg = patch.legId === undefined
     ? (engagement.legId === null ? null : await prisma.leg.findUnique({ where: { id: engagement.legId } }))
     : patch.legId === null ? null : await findLegOfVisit(prisma, engagement.visitId, patch.legId)
   const time = patch.time === undefined
     ? undefined
-    : resolveTimeWindow(patch.time, { defaultTimeZone: leg?.timeZone, path: '/body/time' })
+    : resolveTimeWindow(patch.time, {
+      defaultTimeZone: leg?.timeZone,
+      undatedWindow: datesOf(leg ?? await prisma.visit.findUniqueOrThrow({ where: { id: engagement.visitId } })),
+      path: '/body/time'
+    })
   if (patch.participants !== undefined) checkParticipantsAreDistinct(patch.participants)
 
-  await prisma.$transaction(async (tx) => {
+  return prisma.$transaction(async (tx) => {
     const { count } = await tx.engagement.updateMany({
       where: { id: engagement.id, version: engagement.version },
       data: { version: { increment: 1 } }
     })
     if (count === 0) throw staleOrGone('engagement', await currentVersion(tx, engagement.id))
     let venueId: string | null | undefined
-    if (patch.venue !== undefined) venueId = patch.venue === null ? null : await upsertVenue(tx, patch.venue)
+    if (patch.venue !== undefined) venueId = patch.venue === null ? null : await upsertVenue(tx, patch.venue, '/body/venue')
     if (patch.participants !== undefined) await tx.engagementParticipant.deleteMany({ where: { engagementId: engagement.id } })
     if (patch.sources !== undefined) await tx.source.deleteMany({ where: { engagementId: engagement.id } })
-    return tx.engagement.update({
+    const updated = await tx.engagement.update({
       where: { id: engagement.id },
       data: {
         legId: patch.legId === undefined ? undefined : leg?.id ?? null,
         title: patch.title,
+        titleTranslations: patch.titleTranslations === undefined ? undefined : canonicalTranslations(patch.titleTranslations, '/body/titleTranslations'),
         kind: patch.kind,
         status: patch.status,
+        confirmation: patch.confirmation,
+        announcedAt: patch.announcedAt === undefined || patch.announcedAt === null ? patch.announcedAt : new Date(patch.announcedAt),
+        pressAccess: patch.pressAccess,
         ...(time === undefined ? {} : timeColumns(time)),
         venueId,
         description: patch.description,
@@ -265,17 +395,22 @@ export async function updateEngagement (prisma: PrismaClient, engagement: Engage
         participants: patch.participants === undefined ? undefined : { createMany: { data: await participantRows(tx, patch.participants) } },
         sources: patch.sources === undefined ? undefined : { createMany: { data: sourceRows(patch.sources) } }
       },
-      select: { id: true }
+      include: engagementInclude
     })
+    await writeSearchDocument(tx, engagement.id)
+    await recordChange(tx, author, 'engagement', presentEngagement(engagement), presentEngagement(updated))
+    return updated
   })
-  return readWrittenEngagement(prisma, engagement.id)
 }
 
 /** Deletes the engagement (its participants and sources go with it) if it is still at one of `expectedVersions`. */
-export async function deleteEngagement (prisma: PrismaClient, engagement: EngagementRow, expectedVersions: readonly number[]): Promise<void> {
+export async function deleteEngagement (prisma: PrismaClient, engagement: EngagementRow, expectedVersions: readonly number[], author: ChangeAuthor): Promise<void> {
   checkVersion('engagement', engagement.version, expectedVersions)
-  const { count } = await prisma.engagement.deleteMany({ where: { id: engagement.id, version: engagement.version } })
-  if (count === 0) throw staleOrGone('engagement', await currentVersion(prisma, engagement.id))
+  await prisma.$transaction(async (tx) => {
+    const { count } = await tx.engagement.deleteMany({ where: { id: engagement.id, version: engagement.version } })
+    if (count === 0) throw staleOrGone('engagement', await currentVersion(tx, engagement.id))
+    await recordChange(tx, author, 'engagement', presentEngagement(engagement), null)
+  })
 }
 
 function parseList<T extends string> (value: string, allowed: readonly T[], name: string): T[] {
@@ -303,6 +438,15 @@ function overlapping (start: Date | undefined, end: Date | undefined): Prisma.En
 }
 
 /**
+ * Engagements going on at `at`: startsAt <= at < endsAt, or starting at `at` exactly when their
+ * end is not known (as in overlapping: nothing says how long they last). Instants are stored to
+ * the millisecond.
+ */
+function happeningAt (at: Date): Prisma.EngagementWhereInput {
+  return overlapping(at, new Date(at.getTime() + 1))
+}
+
+/**
  * The ids of the engagements whose window overlaps one day: a day's worth, looked up on their
  * own. Inside the page's ORDER BY starts_at LIMIT, Postgres walks the starts_at index from the
  * archive's first day to find the windows still open that day; asked alone, it reads the
@@ -319,8 +463,30 @@ function placeFilter (field: 'city' | 'country', value: string): Prisma.Engageme
   return { OR: [{ venue: match }, { venueId: null, leg: match }] }
 }
 
-export async function listEngagements (prisma: PrismaClient, query: Static<typeof EngagementListQuery>, scopes: readonly TokenScope[], visitId?: string) {
-  const limit = pageSize(query.limit, 50)
+/** A list query without its paging: the filters, which the calendar feed shares with the JSON list. */
+export type EngagementFilterQuery = Omit<Static<typeof EngagementListQuery>, 'cursor' | 'limit'>
+
+/**
+ * The visit a list's `visit` filter names. An unknown one is a mistake in the filter, not an
+ * empty schedule: a 400 that says so.
+ */
+export async function visitOfFilter (prisma: PrismaClient, visit: string): Promise<VisitRow> {
+  const row = await findVisitOrNull(prisma, visit)
+  if (row === null) {
+    throw new InputError('invalid', `No visit has the id or slug "${visit}".`, [
+      { path: '/query/visit', message: 'must be the id or slug of an existing visit' }
+    ])
+  }
+  return row
+}
+
+/**
+ * The where-fragments (to AND together) for the engagements a list query asks for that these
+ * scopes may see, `visit` given as the id `visitId`: the JSON list pages through them, the
+ * calendar feed takes them all. `q` is not among them: a search is ranked, in SQL, by
+ * listEngagements (searchEngagements), under these filters.
+ */
+export async function engagementFilters (prisma: PrismaClient, query: EngagementFilterQuery, scopes: readonly TokenScope[], visitId?: string): Promise<Prisma.EngagementWhereInput[]> {
   const filters: Prisma.EngagementWhereInput[] = [visibleEngagements(scopes)]
   if (visitId !== undefined) filters.push({ visitId })
   if (query.from !== undefined || query.to !== undefined) {
@@ -341,10 +507,16 @@ export async function listEngagements (prisma: PrismaClient, query: Static<typeo
       filters.push({ id: { in: await idsOverlapping(prisma, day.start, day.end) } })
     }
   }
+  if (query.at !== undefined) filters.push(happeningAt(new Date(query.at)))
   if (query.city !== undefined) filters.push(placeFilter('city', query.city))
   if (query.country !== undefined) filters.push(placeFilter('country', query.country))
   if (query.kind !== undefined) filters.push({ kind: { in: parseList(query.kind, EngagementKinds, 'kind') } })
   if (query.status !== undefined) filters.push({ status: { in: parseList(query.status, ScheduleStatuses, 'status') } })
+  if (query.precision !== undefined) filters.push({ precision: { in: parseList(query.precision, Precisions, 'precision') } })
+  if (query.confirmation !== undefined) filters.push({ confirmation: { in: parseList(query.confirmation, Confirmations, 'confirmation') } })
+  if (query.pressAccess !== undefined) filters.push({ pressAccess: { in: parseList(query.pressAccess, PressAccessLevels, 'pressAccess') } })
+  if (query.sourceKind !== undefined) filters.push({ sources: { some: { kind: { in: parseList(query.sourceKind, SourceKinds, 'sourceKind') } } } })
+  if (query.announcedSince !== undefined) filters.push({ announcedAt: { gte: new Date(query.announcedSince) } })
   if (query.participant !== undefined) {
     // The name is resolved to an id first: with the id as a value, Postgres knows from its
     // statistics how many engagements the person has and walks the page in order, instead of
@@ -354,6 +526,54 @@ export async function listEngagements (prisma: PrismaClient, query: Static<typeo
       : (await prisma.participant.findUnique({ where: { nameKey: participantNameKey(query.participant) }, select: { id: true } }))?.id
     filters.push(participantId === undefined ? { id: { in: [] } } : { participants: { some: { participantId } } })
   }
+  return filters
+}
+
+// Up to this many engagements passing a search's other filters, the search ranks just those.
+const SEARCH_AMONG_FILTERED_MAX = 1000
+const isRank = (value: string) => /^\d+(\.\d+)?(e-?\d+)?$/.test(value)
+
+/**
+ * Up to `count` engagements after `start` that pass `filters` and match the search, best match
+ * first: the JSON list pages through them, the calendar feed takes them all.
+ */
+export async function searchMatches (prisma: PrismaClient, tsquery: string, filters: Prisma.EngagementWhereInput[], count: number, start?: RankedMatch): Promise<RankedMatch[]> {
+  const filtered = await prisma.engagement.findMany({ where: { AND: filters }, select: { id: true }, take: SEARCH_AMONG_FILTERED_MAX + 1 })
+  if (filtered.length <= SEARCH_AMONG_FILTERED_MAX) return rankedMatches(prisma, tsquery, { among: filtered.map((row) => row.id), after: start, limit: count })
+  return firstPassing(count, start, (after, size) => rankedMatches(prisma, tsquery, { after, limit: size }), async (ids) => {
+    const passing = await prisma.engagement.findMany({ where: { AND: [...filters, { id: { in: ids } }] }, select: { id: true } })
+    return new Set(passing.map((row) => row.id))
+  }, SEARCH_AMONG_FILTERED_MAX)
+}
+
+/**
+ * A page of a full-text search under a list's other filters, best match first. Postgres ranks,
+ * in SQL; the filters are Prisma's: one side of the intersection goes to the other as ids. When
+ * few engagements pass the filters (a visit, a day, a week of one person), only those are
+ * ranked; otherwise the matches are read in rank order, a batch at a time, keeping those that
+ * pass the filters. The cursor holds the rank of the last row, its start and its id.
+ */
+async function searchEngagements (prisma: PrismaClient, query: Static<typeof EngagementListQuery> & { q: string }, filters: Prisma.EngagementWhereInput[], limit: number) {
+  const tsquery = prefixSearchQuery(query.q, '/query/q')
+  let start: RankedMatch | undefined
+  if (query.cursor !== undefined) {
+    const [rank, startsAt, id] = decodeCursor(query.cursor, [isRank, isValidInstant, isUuid]) as [string, string, string]
+    start = { rank: Number(rank), startsAt: new Date(startsAt), id }
+  }
+  const matches = await searchMatches(prisma, tsquery, filters, limit + 1, start)
+  const page = matches.slice(0, limit)
+  const rows = await engagementRowsByIds(prisma, page.map((match) => match.id))
+  const last = page.at(-1)
+  return {
+    data: inOrderOf(page, rows).map((row) => presentEngagement(row, query.tz, query.lang)),
+    nextCursor: matches.length > limit && last !== undefined ? encodeCursor([String(last.rank), last.startsAt.toISOString(), last.id]) : null
+  }
+}
+
+export async function listEngagements (prisma: PrismaClient, query: Static<typeof EngagementListQuery>, scopes: readonly TokenScope[], visitId?: string) {
+  const limit = pageSize(query.limit, 50)
+  const filters = await engagementFilters(prisma, query, scopes, visitId)
+  if (query.q !== undefined) return searchEngagements(prisma, { ...query, q: query.q }, filters, limit)
   if (query.cursor !== undefined) {
     const [startsAt, id] = decodeCursor(query.cursor, [isValidInstant, isUuid]) as [string, string]
     filters.push({
@@ -367,25 +587,38 @@ export async function listEngagements (prisma: PrismaClient, query: Static<typeo
     })
   }
 
-  const rows = await prisma.engagement.findMany({
+  // The page's ids through Prisma, then the page with its relations in one statement (bench/RESULTS.md).
+  const ids = await prisma.engagement.findMany({
     where: { AND: filters },
     orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
     take: limit + 1,
-    include: engagementInclude
+    select: { id: true }
   })
+  const rows = await engagementRowsByIds(prisma, ids.map((row) => row.id))
   const page = rows.slice(0, limit)
   const last = page.at(-1)
   return {
-    data: page.map((row) => presentEngagement(row, query.tz)),
+    data: page.map((row) => presentEngagement(row, query.tz, query.lang)),
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor([last.startsAt.toISOString(), last.id]) : null
   }
 }
 
+/**
+ * What is going on in a visit at `at` (as the list's `at` filter) and the first engagement to
+ * start after it. One whose time is not announced yet (tbd) is never the next: its start is not known.
+ */
+export async function engagementsAround (prisma: PrismaClient, visitId: string, at: Date, scopes: readonly TokenScope[]) {
+  const ofVisit = [{ visitId }, visibleEngagements(scopes)]
+  const order = [{ startsAt: 'asc' as const }, { id: 'asc' as const }]
+  const [current, next] = await Promise.all([
+    prisma.engagement.findMany({ where: { AND: [...ofVisit, happeningAt(at)] }, orderBy: order, include: engagementInclude }),
+    prisma.engagement.findFirst({ where: { AND: [...ofVisit, { startsAt: { gt: at }, precision: { not: 'tbd' } }] }, orderBy: order, include: engagementInclude })
+  ])
+  return { current, next }
+}
+
 /** Every engagement of a visit these scopes may see, in chronological order, for its itinerary. */
 export async function engagementsOfVisit (prisma: PrismaClient, visitId: string, scopes: readonly TokenScope[]): Promise<EngagementRow[]> {
-  return prisma.engagement.findMany({
-    where: { AND: [{ visitId }, visibleEngagements(scopes)] },
-    orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
-    include: engagementInclude
-  })
+  // One statement with the relations built in Postgres instead of one per relation (bench/RESULTS.md).
+  return engagementRowsOfVisit(prisma, visitId, scopes)
 }

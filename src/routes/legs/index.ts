@@ -5,6 +5,7 @@ import {
 } from '../../schemas/common.js'
 import { IdParams, Leg, LegCreate, LegPatch } from '../../schemas/legs.js'
 import { VisitParams } from '../../schemas/visits.js'
+import { changeAuthor } from '../changes/author.js'
 import { findVisit } from '../visits/service.js'
 import { createLeg, deleteLeg, findLeg, presentLeg, updateLeg } from './service.js'
 
@@ -25,7 +26,7 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const visit = await findVisit(app.prisma, request.params.visit)
-    const leg = await createLeg(app.prisma, visit.id, request.body)
+    const leg = await createLeg(app.prisma, visit.id, request.body, changeAuthor(request))
     reply.code(201).header('location', `${app.prefix}/legs/${leg.id}`)
     return presentLeg(leg)
   })
@@ -55,7 +56,7 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
     const leg = await findLeg(app.prisma, request.params.id)
-    return presentLeg(await updateLeg(app.prisma, leg, request.body, expectedVersions))
+    return presentLeg(await updateLeg(app.prisma, leg, request.body, expectedVersions, changeAuthor(request)))
   })
 
   app.delete('/legs/:id', {
@@ -71,7 +72,7 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()
-    await deleteLeg(app.prisma, await findLeg(app.prisma, request.params.id), expectedVersions)
+    await deleteLeg(app.prisma, await findLeg(app.prisma, request.params.id), expectedVersions, changeAuthor(request))
     return reply.code(204).send(null)
   })
 }

@@ -1,9 +1,11 @@
 import type { Static } from 'typebox'
+import { recordChange } from '../../db/changes.js'
 import type { PrismaClient } from '../../db/client.js'
 import { fromDbDate, toDbDate } from '../../db/dates.js'
+import type { ChangeAuthor } from '../../domain/changes.js'
 import { checkDateRangeOrder } from '../../domain/date-range.js'
 import { canonicalZone } from '../../domain/time-zones.js'
-import type { Leg as LegRow } from '../../generated/prisma/client.js'
+import type { Leg as LegRow, Prisma } from '../../generated/prisma/client.js'
 import { checkVersion, staleOrGone } from '../../preconditions.js'
 import { conflict, notFound } from '../../problems.js'
 import { MAX_LEG_SEQUENCE, type Leg, type LegCreate, type LegPatch } from '../../schemas/legs.js'
@@ -39,7 +41,7 @@ async function checkSequenceIsFree (prisma: PrismaClient, visitId: string, seque
   }
 }
 
-export async function createLeg (prisma: PrismaClient, visitId: string, input: Static<typeof LegCreate>): Promise<LegRow> {
+export async function createLeg (prisma: PrismaClient, visitId: string, input: Static<typeof LegCreate>, author: ChangeAuthor): Promise<LegRow> {
   checkDateRangeOrder(input.startDate, input.endDate)
   let sequence = input.sequence
   if (sequence === undefined) {
@@ -51,47 +53,54 @@ export async function createLeg (prisma: PrismaClient, visitId: string, input: S
   } else {
     await checkSequenceIsFree(prisma, visitId, sequence)
   }
-  return prisma.leg.create({
-    data: {
-      visitId,
-      sequence,
-      city: input.city,
-      country: input.country,
-      timeZone: canonicalZone(input.timeZone),
-      startDate: toDbDate(input.startDate),
-      endDate: toDbDate(input.endDate)
-    }
+  return prisma.$transaction(async (tx) => {
+    const row = await tx.leg.create({
+      data: {
+        visitId,
+        sequence,
+        city: input.city,
+        country: input.country,
+        timeZone: canonicalZone(input.timeZone),
+        startDate: toDbDate(input.startDate),
+        endDate: toDbDate(input.endDate)
+      }
+    })
+    await recordChange(tx, author, 'leg', null, presentLeg(row))
+    return row
   })
 }
 
-async function currentVersion (prisma: PrismaClient, id: string) {
+async function currentVersion (prisma: PrismaClient | Prisma.TransactionClient, id: string) {
   return prisma.leg.findUnique({ where: { id }, select: { version: true } })
 }
 
 /** Applies a patch if the leg is still at one of `expectedVersions`; conditional on the version checked. */
-export async function updateLeg (prisma: PrismaClient, leg: LegRow, patch: Static<typeof LegPatch>, expectedVersions: readonly number[]): Promise<LegRow> {
+export async function updateLeg (prisma: PrismaClient, leg: LegRow, patch: Static<typeof LegPatch>, expectedVersions: readonly number[], author: ChangeAuthor): Promise<LegRow> {
   checkVersion('leg', leg.version, expectedVersions)
   checkDateRangeOrder(patch.startDate ?? fromDbDate(leg.startDate), patch.endDate ?? fromDbDate(leg.endDate))
   if (patch.sequence !== undefined && patch.sequence !== leg.sequence) {
     await checkSequenceIsFree(prisma, leg.visitId, patch.sequence)
   }
-  const [updated] = await prisma.leg.updateManyAndReturn({
-    where: { id: leg.id, version: leg.version },
-    data: {
-      sequence: patch.sequence,
-      city: patch.city,
-      country: patch.country,
-      timeZone: patch.timeZone === undefined ? undefined : canonicalZone(patch.timeZone),
-      startDate: patch.startDate === undefined ? undefined : toDbDate(patch.startDate),
-      endDate: patch.endDate === undefined ? undefined : toDbDate(patch.endDate),
-      version: { increment: 1 }
-    }
+  return prisma.$transaction(async (tx) => {
+    const [updated] = await tx.leg.updateManyAndReturn({
+      where: { id: leg.id, version: leg.version },
+      data: {
+        sequence: patch.sequence,
+        city: patch.city,
+        country: patch.country,
+        timeZone: patch.timeZone === undefined ? undefined : canonicalZone(patch.timeZone),
+        startDate: patch.startDate === undefined ? undefined : toDbDate(patch.startDate),
+        endDate: patch.endDate === undefined ? undefined : toDbDate(patch.endDate),
+        version: { increment: 1 }
+      }
+    })
+    if (updated === undefined) throw staleOrGone('leg', await currentVersion(tx, leg.id))
+    await recordChange(tx, author, 'leg', presentLeg(leg), presentLeg(updated))
+    return updated
   })
-  if (updated === undefined) throw staleOrGone('leg', await currentVersion(prisma, leg.id))
-  return updated
 }
 
-export async function deleteLeg (prisma: PrismaClient, leg: LegRow, expectedVersions: readonly number[]): Promise<void> {
+export async function deleteLeg (prisma: PrismaClient, leg: LegRow, expectedVersions: readonly number[], author: ChangeAuthor): Promise<void> {
   checkVersion('leg', leg.version, expectedVersions)
   // No count in the message: it would tell a token without read:embargoed that hidden engagements exist.
   if (await prisma.engagement.findFirst({ where: { legId: leg.id }, select: { id: true } }) !== null) {
@@ -99,6 +108,9 @@ export async function deleteLeg (prisma: PrismaClient, leg: LegRow, expectedVers
       'Move them to another leg (PATCH legId) or delete them, then delete the leg.')
   }
   // An engagement added since the count makes the delete fail on the foreign key: 409 all the same.
-  const { count } = await prisma.leg.deleteMany({ where: { id: leg.id, version: leg.version } })
-  if (count === 0) throw staleOrGone('leg', await currentVersion(prisma, leg.id))
+  await prisma.$transaction(async (tx) => {
+    const { count } = await tx.leg.deleteMany({ where: { id: leg.id, version: leg.version } })
+    if (count === 0) throw staleOrGone('leg', await currentVersion(tx, leg.id))
+    await recordChange(tx, author, 'leg', presentLeg(leg), null)
+  })
 }

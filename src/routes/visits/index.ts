@@ -2,12 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { buildItinerary } from '../../domain/itinerary.js'
 import {
-  ConditionalWriteHeaders, IdempotentPostHeaders, notModifiedResponse, problemResponses, refTo
+  ConditionalWriteHeaders, IdempotentPostHeaders, LanguageQuery, notModifiedResponse, problemResponses, refTo
 } from '../../schemas/common.js'
 import {
-  Itinerary, ViewerQuery, Visit, VisitCreate, VisitListQuery, VisitPage, VisitParams, VisitPatch
+  Itinerary, NowAndNext, NowAndNextQuery, ViewerQuery, Visit, VisitCreate, VisitListQuery, VisitPage, VisitParams, VisitPatch
 } from '../../schemas/visits.js'
-import { engagementsOfVisit, presentEngagement } from '../engagements/service.js'
+import { changeAuthor } from '../changes/author.js'
+import { engagementsAround, engagementsOfVisit, presentEngagement } from '../engagements/service.js'
 import { presentLeg } from '../legs/service.js'
 import { createVisit, deleteVisit, findVisit, listVisits, presentVisit, updateVisit } from './service.js'
 
@@ -37,7 +38,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: refTo(Visit), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 503) }
     }
   }, async (request, reply) => {
-    const visit = await createVisit(app.prisma, request.body)
+    const visit = await createVisit(app.prisma, request.body, changeAuthor(request))
     reply.code(201).header('location', `${app.prefix}/visits/${visit.id}`)
     return presentVisit(visit)
   })
@@ -48,9 +49,10 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'getVisit',
       summary: 'Get a visit by id or slug',
       params: VisitParams,
+      querystring: Type.Object(LanguageQuery, { additionalProperties: false }),
       response: { 200: refTo(Visit), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
-  }, async (request) => presentVisit(await findVisit(app.prisma, request.params.visit)))
+  }, async (request) => presentVisit(await findVisit(app.prisma, request.params.visit), request.query.lang))
 
   app.patch('/visits/:visit', {
     onRequest: app.requireWriteToken,
@@ -67,7 +69,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
     const visit = await findVisit(app.prisma, request.params.visit)
-    return presentVisit(await updateVisit(app.prisma, visit, request.body, expectedVersions))
+    return presentVisit(await updateVisit(app.prisma, visit, request.body, expectedVersions, changeAuthor(request)))
   })
 
   app.delete('/visits/:visit', {
@@ -83,7 +85,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()
-    await deleteVisit(app.prisma, await findVisit(app.prisma, request.params.visit), expectedVersions)
+    await deleteVisit(app.prisma, await findVisit(app.prisma, request.params.visit), expectedVersions, changeAuthor(request))
     return reply.code(204).send(null)
   })
 
@@ -106,9 +108,28 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ])
     const itinerary = buildItinerary(
       legs.map(presentLeg),
-      engagements.map((engagement) => presentEngagement(engagement, request.query.tz))
+      engagements.map((engagement) => presentEngagement(engagement, request.query.tz, request.query.lang))
     )
-    return { visit: presentVisit(visit), viewerTimeZone: request.query.tz ?? null, ...itinerary }
+    return { visit: presentVisit(visit, request.query.lang), viewerTimeZone: request.query.tz ?? null, ...itinerary }
+  })
+
+  app.get('/visits/:visit/next', {
+    schema: {
+      tags: ['visits'],
+      operationId: 'getVisitNowAndNext',
+      summary: 'What is going on in a visit now, and what comes next',
+      description: 'For a live blog: the engagements going on at `at` (default: now) and the next one to start. ' +
+        'With ?tz=, every engagement also carries `viewer` times in that zone.',
+      params: VisitParams,
+      querystring: NowAndNextQuery,
+      response: { 200: refTo(NowAndNext), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
+    }
+  }, async (request) => {
+    const at = request.query.at === undefined ? new Date() : new Date(request.query.at)
+    const visit = await findVisit(app.prisma, request.params.visit)
+    const { current, next } = await engagementsAround(app.prisma, visit.id, at, request.tokenScopes)
+    const present = (engagement: Parameters<typeof presentEngagement>[0]) => presentEngagement(engagement, request.query.tz, request.query.lang)
+    return { at: at.toISOString(), current: current.map(present), next: next === null ? null : present(next) }
   })
 }
 

@@ -1,24 +1,33 @@
 import type { Static } from 'typebox'
+import { lockVisitAtVersion, recordChange, recordChanges } from '../../db/changes.js'
 import type { PrismaClient } from '../../db/client.js'
 import { fromDbDate, toDbDate } from '../../db/dates.js'
+import type { ChangeAuthor } from '../../domain/changes.js'
 import { decodeCursor, encodeCursor, pageSize } from '../../domain/cursor.js'
 import { literalLikePattern } from '../../domain/like-pattern.js'
 import { checkDateRangeOrder } from '../../domain/date-range.js'
 import { InputError } from '../../domain/errors.js'
 import { isUuid } from '../../domain/identifiers.js'
+import { canonicalTranslations, storedTranslations, translate } from '../../domain/languages.js'
 import { canonicalZone, isValidLocalDate } from '../../domain/time-zones.js'
 import type { Prisma, Visit as VisitRow } from '../../generated/prisma/client.js'
 import { checkVersion, staleOrGone } from '../../preconditions.js'
 import { conflict, notFound } from '../../problems.js'
 import type { Visit, VisitCreate, VisitListQuery, VisitPatch } from '../../schemas/visits.js'
+import { engagementInclude, presentEngagement } from '../engagements/service.js'
+import { presentLeg } from '../legs/service.js'
 
 export type VisitView = Static<typeof Visit>
 
-export function presentVisit (row: VisitRow): VisitView {
+/** The visit as the API shows it; with `language`, its title translated and the original beside it. */
+export function presentVisit (row: VisitRow, language?: string): VisitView {
+  const titleTranslations = storedTranslations(row.titleTranslations)
   return {
     id: row.id,
     slug: row.slug,
-    title: row.title,
+    title: translate(row.title, titleTranslations, language),
+    ...(language === undefined ? {} : { originalTitle: row.title }),
+    titleTranslations,
     principal: { name: row.principalName, title: row.principalTitle },
     originCountry: row.originCountry,
     kind: row.kind,
@@ -59,28 +68,33 @@ async function checkSlugIsFree (prisma: PrismaClient, slug: string, exceptId?: s
   }
 }
 
-export async function createVisit (prisma: PrismaClient, input: Static<typeof VisitCreate>): Promise<VisitRow> {
+export async function createVisit (prisma: PrismaClient, input: Static<typeof VisitCreate>, author: ChangeAuthor): Promise<VisitRow> {
   checkSlugIsNotUuid(input.slug)
   checkDateRangeOrder(input.startDate, input.endDate)
   await checkSlugIsFree(prisma, input.slug)
-  return prisma.visit.create({
-    data: {
-      slug: input.slug,
-      title: input.title,
-      principalName: input.principal.name,
-      principalTitle: input.principal.title,
-      originCountry: input.originCountry,
-      kind: input.kind,
-      status: input.status ?? 'scheduled',
-      homeTimeZone: canonicalZone(input.homeTimeZone),
-      startDate: toDbDate(input.startDate),
-      endDate: toDbDate(input.endDate),
-      summary: input.summary ?? null
-    }
+  return prisma.$transaction(async (tx) => {
+    const row = await tx.visit.create({
+      data: {
+        slug: input.slug,
+        title: input.title,
+        titleTranslations: canonicalTranslations(input.titleTranslations ?? {}, '/body/titleTranslations'),
+        principalName: input.principal.name,
+        principalTitle: input.principal.title,
+        originCountry: input.originCountry,
+        kind: input.kind,
+        status: input.status ?? 'scheduled',
+        homeTimeZone: canonicalZone(input.homeTimeZone),
+        startDate: toDbDate(input.startDate),
+        endDate: toDbDate(input.endDate),
+        summary: input.summary ?? null
+      }
+    })
+    await recordChange(tx, author, 'visit', null, presentVisit(row))
+    return row
   })
 }
 
-async function currentVersion (prisma: PrismaClient, id: string) {
+async function currentVersion (prisma: PrismaClient | Prisma.TransactionClient, id: string) {
   return prisma.visit.findUnique({ where: { id }, select: { version: true } })
 }
 
@@ -88,39 +102,54 @@ async function currentVersion (prisma: PrismaClient, id: string) {
  * Applies a patch if the visit is still at one of `expectedVersions` (the client's If-Match):
  * the checks below read `visit`, so the update is conditional on exactly that version.
  */
-export async function updateVisit (prisma: PrismaClient, visit: VisitRow, patch: Static<typeof VisitPatch>, expectedVersions: readonly number[]): Promise<VisitRow> {
+export async function updateVisit (prisma: PrismaClient, visit: VisitRow, patch: Static<typeof VisitPatch>, expectedVersions: readonly number[], author: ChangeAuthor): Promise<VisitRow> {
   checkVersion('visit', visit.version, expectedVersions)
   if (patch.slug !== undefined) {
     checkSlugIsNotUuid(patch.slug)
     await checkSlugIsFree(prisma, patch.slug, visit.id)
   }
   checkDateRangeOrder(patch.startDate ?? fromDbDate(visit.startDate), patch.endDate ?? fromDbDate(visit.endDate))
-  const [updated] = await prisma.visit.updateManyAndReturn({
-    where: { id: visit.id, version: visit.version },
-    data: {
-      slug: patch.slug,
-      title: patch.title,
-      principalName: patch.principal?.name,
-      principalTitle: patch.principal?.title,
-      originCountry: patch.originCountry,
-      kind: patch.kind,
-      status: patch.status,
-      homeTimeZone: patch.homeTimeZone === undefined ? undefined : canonicalZone(patch.homeTimeZone),
-      startDate: patch.startDate === undefined ? undefined : toDbDate(patch.startDate),
-      endDate: patch.endDate === undefined ? undefined : toDbDate(patch.endDate),
-      summary: patch.summary,
-      version: { increment: 1 }
-    }
+  return prisma.$transaction(async (tx) => {
+    const [updated] = await tx.visit.updateManyAndReturn({
+      where: { id: visit.id, version: visit.version },
+      data: {
+        slug: patch.slug,
+        title: patch.title,
+        titleTranslations: patch.titleTranslations === undefined ? undefined : canonicalTranslations(patch.titleTranslations, '/body/titleTranslations'),
+        principalName: patch.principal?.name,
+        principalTitle: patch.principal?.title,
+        originCountry: patch.originCountry,
+        kind: patch.kind,
+        status: patch.status,
+        homeTimeZone: patch.homeTimeZone === undefined ? undefined : canonicalZone(patch.homeTimeZone),
+        startDate: patch.startDate === undefined ? undefined : toDbDate(patch.startDate),
+        endDate: patch.endDate === undefined ? undefined : toDbDate(patch.endDate),
+        summary: patch.summary,
+        version: { increment: 1 }
+      }
+    })
+    if (updated === undefined) throw staleOrGone('visit', await currentVersion(tx, visit.id))
+    await recordChange(tx, author, 'visit', presentVisit(visit), presentVisit(updated))
+    return updated
   })
-  if (updated === undefined) throw staleOrGone('visit', await currentVersion(prisma, visit.id))
-  return updated
 }
 
 /** Deletes the visit, with its legs and engagements, if it is still at one of `expectedVersions`. */
-export async function deleteVisit (prisma: PrismaClient, visit: VisitRow, expectedVersions: readonly number[]): Promise<void> {
+export async function deleteVisit (prisma: PrismaClient, visit: VisitRow, expectedVersions: readonly number[], author: ChangeAuthor): Promise<void> {
   checkVersion('visit', visit.version, expectedVersions)
-  const { count } = await prisma.visit.deleteMany({ where: { id: visit.id, version: visit.version } })
-  if (count === 0) throw staleOrGone('visit', await currentVersion(prisma, visit.id))
+  await prisma.$transaction(async (tx) => {
+    if (!await lockVisitAtVersion(tx, visit.id, visit.version)) throw staleOrGone('visit', await currentVersion(tx, visit.id))
+    // The database cascades to the legs and engagements without a trace: each gets its own
+    // tombstone, children first, so that a mirror applying them in order never holds an orphan.
+    const legs = await tx.leg.findMany({ where: { visitId: visit.id } })
+    const engagements = await tx.engagement.findMany({ where: { visitId: visit.id }, include: engagementInclude })
+    await tx.visit.delete({ where: { id: visit.id } })
+    await recordChanges(tx, author, [
+      ...engagements.map((row) => ({ entity: 'engagement' as const, before: presentEngagement(row), after: null })),
+      ...legs.map((row) => ({ entity: 'leg' as const, before: presentLeg(row), after: null })),
+      { entity: 'visit', before: presentVisit(visit), after: null }
+    ])
+  })
 }
 
 export async function listVisits (prisma: PrismaClient, query: Static<typeof VisitListQuery>) {
@@ -149,7 +178,7 @@ export async function listVisits (prisma: PrismaClient, query: Static<typeof Vis
   const page = rows.slice(0, limit)
   const last = page.at(-1)
   return {
-    data: page.map(presentVisit),
+    data: page.map((row) => presentVisit(row, query.lang)),
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor([fromDbDate(last.startDate), last.id]) : null
   }
 }

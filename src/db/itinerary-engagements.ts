@@ -1,0 +1,66 @@
+// Engagements with their venue, participants and sources in ONE statement, Postgres building each
+// engagement's relations as JSON. Prisma's include sends a statement per relation and maps every
+// row of each; on an itinerary that was most of the request's CPU (bench/RESULTS.md has figures).
+// The rows have the shape of Prisma's include, so presentEngagement presents both alike.
+import { canReadEmbargoed, type TokenScope } from '../domain/access.js'
+import { Prisma } from '../generated/prisma/client.js'
+import type { EngagementRow } from '../routes/engagements/service.js'
+import type { PrismaClient } from './client.js'
+
+type SourceRow = EngagementRow['sources'][number]
+/** As Postgres sends it: JSON has no dates, so a source's publishedAt arrives as text. */
+type RawEngagementRow = Omit<EngagementRow, 'sources'> & {
+  sources: Array<Omit<SourceRow, 'publishedAt'> & { publishedAt: string | null }>
+}
+
+// Enums are cast to text, as strings are what the include gives. Every relation is a subquery
+// on its index: a join with venues would read the whole table into a hash, which grows with the archive.
+const SELECT_ENGAGEMENTS = Prisma.sql`
+  SELECT e.id, e.visit_id AS "visitId", e.leg_id AS "legId", e.title, e.title_translations AS "titleTranslations",
+    e.kind::text AS kind, e.status::text AS status, e.confirmation::text AS confirmation, e.announced_at AS "announcedAt",
+    e.press_access::text AS "pressAccess", e.precision::text AS precision, e.time_label AS "timeLabel",
+    e.part_of_day::text AS "partOfDay", e.starts_at AS "startsAt", e.ends_at AS "endsAt", e.time_zone AS "timeZone",
+    e.local_date AS "localDate", e.embargo_until AS "embargoUntil", e.venue_id AS "venueId", e.description,
+    e.created_at AS "createdAt", e.updated_at AS "updatedAt", e.version,
+    (SELECT json_build_object('id', v.id, 'name', v.name, 'nameTranslations', v.name_translations, 'city', v.city,
+        'country', v.country, 'address', v.address, 'latitude', v.latitude, 'longitude', v.longitude)
+      FROM venues v WHERE v.id = e.venue_id) AS venue,
+    COALESCE((SELECT json_agg(json_build_object('participantId', ep.participant_id, 'role', ep.role, 'title', ep.title,
+        'organisation', ep.organisation,
+        'participant', json_build_object('name', p.name, 'nameTranslations', p.name_translations, 'country', p.country))
+        ORDER BY ep.position)
+      FROM engagement_participants ep JOIN participants p ON p.id = ep.participant_id
+      WHERE ep.engagement_id = e.id), '[]') AS participants,
+    COALESCE((SELECT json_agg(json_build_object('url', s.url, 'title', s.title, 'kind', s.kind, 'publisher', s.publisher,
+        'publishedAt', s.published_at) ORDER BY s.position)
+      FROM sources s WHERE s.engagement_id = e.id), '[]') AS sources
+  FROM engagements e`
+
+async function engagementRows (prisma: PrismaClient, where: Prisma.Sql): Promise<EngagementRow[]> {
+  const rows = await prisma.$queryRaw<RawEngagementRow[]>`${SELECT_ENGAGEMENTS} WHERE ${where} ORDER BY e.starts_at, e.id`
+  return rows.map((row) => ({
+    ...row,
+    sources: row.sources.map((source) => ({ ...source, publishedAt: source.publishedAt === null ? null : new Date(source.publishedAt) }))
+  }))
+}
+
+/**
+ * Every engagement of a visit these scopes may see, in chronological order, with its relations.
+ * The embargo rule is visibleEngagements' (src/routes/engagements/service.ts), written in SQL:
+ * without read:embargoed, an engagement whose embargo ends after `now` does not exist.
+ */
+export async function engagementRowsOfVisit (prisma: PrismaClient, visitId: string, scopes: readonly TokenScope[], now = new Date()): Promise<EngagementRow[]> {
+  const visible = canReadEmbargoed(scopes)
+    ? Prisma.empty
+    : Prisma.sql`AND (e.embargo_until IS NULL OR e.embargo_until <= ${now}::timestamptz)`
+  return engagementRows(prisma, Prisma.sql`e.visit_id = ${visitId}::uuid ${visible}`)
+}
+
+/**
+ * The engagements with these ids, in chronological order, with their relations: a page whose
+ * ids were chosen (filters, embargo, order, limit) by a query of their own.
+ */
+export async function engagementRowsByIds (prisma: PrismaClient, ids: readonly string[]): Promise<EngagementRow[]> {
+  if (ids.length === 0) return []
+  return engagementRows(prisma, Prisma.sql`e.id = ANY(${ids}::uuid[])`)
+}

@@ -1,0 +1,84 @@
+import type { Static } from 'typebox'
+import type { PrismaClient } from '../../db/client.js'
+import { readChangeFeed, storedChange, type StoredChange } from '../../db/changes.js'
+import { canReadEmbargoed, type TokenScope } from '../../domain/access.js'
+import {
+  decodeFeedCursor, describeChange, describeRetention, encodeFeedCursor, feedOrderFor, visibleDetails
+} from '../../domain/changes.js'
+import { decodeCursor, encodeCursor, pageSize } from '../../domain/cursor.js'
+import { isUuid } from '../../domain/identifiers.js'
+import { HttpProblem, notFound } from '../../problems.js'
+import type { ChangeFeed, ChangeFeedQuery, ChangeHistoryQuery, ChangeRecord } from '../../schemas/changes.js'
+import { findVisitOrNull } from '../visits/service.js'
+
+export type ChangeView = Static<typeof ChangeRecord>
+
+/** A change as this reader may see it, with its summary. */
+export function presentChange (stored: StoredChange, scopes: readonly TokenScope[]): ChangeView {
+  const change = visibleDetails(stored, scopes)
+  return {
+    sequence: Number(change.sequence),
+    entity: change.entity,
+    entityId: change.entityId,
+    visitId: change.visitId,
+    action: change.action,
+    fields: change.fields,
+    snapshot: change.snapshot,
+    actor: change.actor,
+    reason: change.reason,
+    source: change.source,
+    recordedAt: change.recordedAt.toISOString(),
+    summary: describeChange(change)
+  }
+}
+
+function cursorExpired (retentionMs: number) {
+  return new HttpProblem(410, '/problems/cursor-expired', 'This cursor has expired',
+    `This cursor is older than the ${describeRetention(retentionMs)} for which changes are kept, so changes after it ` +
+    'may be gone. Resync: get a fresh cursor with GET /v1/changes?since=now, list the visits and engagements again ' +
+    '(GET /v1/visits, GET /v1/engagements, each visit\'s itinerary), then poll from that cursor.')
+}
+
+export async function readFeed (prisma: PrismaClient, query: Static<typeof ChangeFeedQuery>, scopes: readonly TokenScope[], retentionMs: number): Promise<Static<typeof ChangeFeed>> {
+  const order = feedOrderFor(scopes)
+  const since = query.since === undefined ? null : query.since === 'now' ? 'now' : decodeFeedCursor(query.since, order)
+  const read = await readChangeFeed(prisma, { order, since, limit: pageSize(query.limit, 50), retentionMs })
+  if (read.kind === 'expired') throw cursorExpired(retentionMs)
+  return {
+    data: read.changes.map((change) => presentChange(change, scopes)),
+    nextCursor: encodeFeedCursor(read.next),
+    hasMore: read.hasMore
+  }
+}
+
+const SEQUENCE = /^\d{1,19}$/
+
+/**
+ * A visit's changes, newest first, as a history reads. `{visit}` is an id or a slug; a deleted
+ * visit is found by its id as long as changes of it are kept.
+ */
+export async function visitHistory (prisma: PrismaClient, visitParam: string, query: Static<typeof ChangeHistoryQuery>, scopes: readonly TokenScope[]) {
+  const limit = pageSize(query.limit, 50)
+  let visitId = (await findVisitOrNull(prisma, visitParam))?.id
+  if (visitId === undefined) {
+    const kept = isUuid(visitParam) ? await prisma.change.findFirst({ where: { visitId: visitParam }, select: { visitId: true } }) : null
+    if (kept === null) throw notFound(`No visit has the id or slug "${visitParam}", and no changes of a visit with that id are kept.`)
+    visitId = kept.visitId
+  }
+  const before = query.cursor === undefined ? undefined : BigInt((decodeCursor(query.cursor, [(part) => SEQUENCE.test(part)]) as [string])[0])
+  const rows = await prisma.change.findMany({
+    where: {
+      visitId,
+      ...(canReadEmbargoed(scopes) ? {} : { visibleAt: { lte: new Date() } }),
+      ...(before === undefined ? {} : { sequence: { lt: before } })
+    },
+    orderBy: { sequence: 'desc' },
+    take: limit + 1
+  })
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return {
+    data: page.map((row) => presentChange(storedChange(row), scopes)),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor([String(last.sequence)]) : null
+  }
+}

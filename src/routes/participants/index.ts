@@ -1,0 +1,71 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { notModifiedResponse, problemResponses, refTo } from '../../schemas/common.js'
+import { EngagementPage } from '../../schemas/engagements.js'
+import { IdParams } from '../../schemas/legs.js'
+import {
+  Participant, ParticipantEngagementsQuery, ParticipantListQuery, ParticipantPage, ParticipantPatch, ParticipantWriteHeaders
+} from '../../schemas/participants.js'
+import { listEngagements } from '../engagements/service.js'
+import { findParticipant, listParticipants, presentParticipant, updateParticipant } from './service.js'
+
+const writeSecurity = [{ bearerAuth: [] }]
+
+const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/participants', {
+    schema: {
+      tags: ['participants'],
+      operationId: 'listParticipants',
+      summary: 'Find participants by name',
+      description: 'One record per person across all visits, found by name, alternative name or translated name.',
+      querystring: ParticipantListQuery,
+      response: { 200: refTo(ParticipantPage), ...notModifiedResponse, ...problemResponses(400, 401, 503) }
+    }
+  }, async (request) => listParticipants(app.prisma, request.query, request.tokenScopes))
+
+  app.get('/participants/:id', {
+    schema: {
+      tags: ['participants'],
+      operationId: 'getParticipant',
+      summary: 'Get a participant',
+      params: IdParams,
+      response: { 200: refTo(Participant), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
+    }
+  }, async (request) => presentParticipant(app.prisma, await findParticipant(app.prisma, request.params.id, request.tokenScopes), request.tokenScopes))
+
+  app.patch('/participants/:id', {
+    onRequest: app.requireWriteToken,
+    schema: {
+      tags: ['participants'],
+      operationId: 'updateParticipant',
+      summary: 'Change a participant',
+      description: 'Names, alternative names and translations changed here are searched at once in every engagement of the person.',
+      security: writeSecurity,
+      params: IdParams,
+      headers: ParticipantWriteHeaders,
+      body: refTo(ParticipantPatch),
+      response: { 200: refTo(Participant), ...problemResponses(400, 401, 403, 404, 409, 412, 413, 414, 415, 428, 503) }
+    }
+  }, async (request) => {
+    const expectedVersions = request.ifMatchVersions()
+    const participant = await findParticipant(app.prisma, request.params.id, request.tokenScopes)
+    const updated = await updateParticipant(app.prisma, participant, request.body, expectedVersions, request.tokenScopes)
+    return presentParticipant(app.prisma, updated, request.tokenScopes)
+  })
+
+  app.get('/participants/:id/engagements', {
+    schema: {
+      tags: ['participants'],
+      operationId: 'listParticipantEngagements',
+      summary: 'The engagements of a participant across all visits',
+      description: 'In chronological order, as `GET /v1/engagements?participant=<id>`.',
+      params: IdParams,
+      querystring: ParticipantEngagementsQuery,
+      response: { 200: refTo(EngagementPage), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
+    }
+  }, async (request) => {
+    const participant = await findParticipant(app.prisma, request.params.id, request.tokenScopes)
+    return listEngagements(app.prisma, { ...request.query, participant: participant.id }, request.tokenScopes)
+  })
+}
+
+export default participantRoutes

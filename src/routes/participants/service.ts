@@ -1,0 +1,154 @@
+import type { Static } from 'typebox'
+import type { PrismaClient } from '../../db/client.js'
+import { participantMatches, writeSearchDocuments, type ParticipantMatch } from '../../db/search.js'
+import { canReadEmbargoed, type TokenScope } from '../../domain/access.js'
+import { decodeCursor, encodeCursor, pageSize } from '../../domain/cursor.js'
+import { firstPassing, inOrderOf } from '../../domain/filtered-pages.js'
+import { isUuid, participantNameKey } from '../../domain/identifiers.js'
+import { canonicalTranslations, storedTranslations } from '../../domain/languages.js'
+import { searchableWords } from '../../domain/search.js'
+import type { Prisma } from '../../generated/prisma/client.js'
+import { checkVersion, staleOrGone } from '../../preconditions.js'
+import { conflict, notFound } from '../../problems.js'
+import type { Participant, ParticipantListQuery, ParticipantPatch } from '../../schemas/participants.js'
+import { visibleEngagements } from '../engagements/service.js'
+
+export type ParticipantView = Static<typeof Participant>
+
+/**
+ * The people a request with these scopes may know of. A person is known through their
+ * engagements: one who so far appears only in engagements under embargo does not exist yet for
+ * readers without read:embargoed, so that neither the person nor their engagement count gives
+ * the embargoed meeting away.
+ */
+function visibleParticipants (scopes: readonly TokenScope[]): Prisma.ParticipantWhereInput {
+  if (canReadEmbargoed(scopes)) return {}
+  return { engagements: { some: { engagement: visibleEngagements(scopes) } } }
+}
+
+const participantFields = {
+  id: true,
+  name: true,
+  country: true,
+  wikidataId: true,
+  altNames: true,
+  nameTranslations: true,
+  createdAt: true,
+  updatedAt: true,
+  version: true
+} satisfies Prisma.ParticipantSelect
+
+type ParticipantRow = Prisma.ParticipantGetPayload<{ select: typeof participantFields }>
+
+function viewOf (row: ParticipantRow, engagementCount: number): ParticipantView {
+  return {
+    id: row.id,
+    name: row.name,
+    country: row.country,
+    wikidataId: row.wikidataId,
+    altNames: row.altNames,
+    nameTranslations: storedTranslations(row.nameTranslations),
+    engagementCount,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    version: row.version
+  }
+}
+
+// Engagements are counted for the people shown only: Prisma's relation _count would group the
+// whole link table first.
+
+/** The participant as the API shows them, with the number of their engagements these scopes may see. */
+export async function presentParticipant (prisma: PrismaClient, row: ParticipantRow, scopes: readonly TokenScope[]): Promise<ParticipantView> {
+  return viewOf(row, await prisma.engagementParticipant.count({ where: { participantId: row.id, engagement: visibleEngagements(scopes) } }))
+}
+
+async function presentParticipants (prisma: PrismaClient, rows: ParticipantRow[], scopes: readonly TokenScope[]): Promise<ParticipantView[]> {
+  const counts = await prisma.engagementParticipant.groupBy({
+    by: ['participantId'],
+    where: { participantId: { in: rows.map((row) => row.id) }, engagement: visibleEngagements(scopes) },
+    _count: { _all: true }
+  })
+  const countOf = new Map(counts.map((count) => [count.participantId, count._count._all]))
+  return rows.map((row) => viewOf(row, countOf.get(row.id) ?? 0))
+}
+
+/** The participant if these scopes may know of them; the same 404 as for an id nobody has otherwise. */
+export async function findParticipant (prisma: PrismaClient, id: string, scopes: readonly TokenScope[]): Promise<ParticipantRow> {
+  const row = await prisma.participant.findFirst({ where: { AND: [{ id }, visibleParticipants(scopes)] }, select: participantFields })
+  if (row === null) throw notFound(`No participant has the id "${id}".`)
+  return row
+}
+
+// Participants asked about their visibility at once, at most; a page needs one batch almost always.
+const VISIBILITY_BATCH = 1000
+const isRelevance = (value: string) => /^[0-3]$/.test(value)
+
+/** A page of participants matching `q` (all without it), best match first, then by name; see participantMatches. */
+export async function listParticipants (prisma: PrismaClient, query: Static<typeof ParticipantListQuery>, scopes: readonly TokenScope[]) {
+  const limit = pageSize(query.limit, 50)
+  if (query.q !== undefined) searchableWords(query.q, '/query/q')
+  let start: ParticipantMatch | undefined
+  if (query.cursor !== undefined) {
+    const [relevance, id] = decodeCursor(query.cursor, [isRelevance, isUuid]) as [string, string]
+    start = { relevance: Number(relevance), id }
+  }
+  const visible = visibleParticipants(scopes)
+  const matches = await firstPassing(limit + 1, start,
+    (after, size) => participantMatches(prisma, query.q, { after, limit: size }),
+    async (ids) => new Set((await prisma.participant.findMany({ where: { AND: [{ id: { in: ids } }, visible] }, select: { id: true } })).map((row) => row.id)),
+    VISIBILITY_BATCH)
+  const page = matches.slice(0, limit)
+  const rows = await prisma.participant.findMany({ where: { id: { in: page.map((match) => match.id) } }, select: participantFields })
+  const last = page.at(-1)
+  return {
+    data: await presentParticipants(prisma, inOrderOf(page, rows), scopes),
+    nextCursor: matches.length > limit && last !== undefined ? encodeCursor([String(last.relevance), last.id]) : null
+  }
+}
+
+async function checkNotTaken (prisma: PrismaClient, participantId: string, patch: Static<typeof ParticipantPatch>, nameKey: string | undefined) {
+  if (nameKey !== undefined) {
+    const holder = await prisma.participant.findUnique({ where: { nameKey }, select: { id: true, name: true } })
+    if (holder !== null && holder.id !== participantId) {
+      throw conflict(`"${patch.name}" is already the name of participant ${holder.id} (${holder.name}); one person has one record.`)
+    }
+  }
+  if (patch.wikidataId !== undefined && patch.wikidataId !== null) {
+    const holder = await prisma.participant.findUnique({ where: { wikidataId: patch.wikidataId }, select: { id: true, name: true } })
+    if (holder !== null && holder.id !== participantId) {
+      throw conflict(`Wikidata id ${patch.wikidataId} already belongs to participant ${holder.id} (${holder.name}).`)
+    }
+  }
+}
+
+/**
+ * Applies a patch if the participant is still at one of `expectedVersions` (the client's
+ * If-Match). The search documents of their engagements carry their names, so a change of names
+ * rewrites those in the same transaction.
+ */
+export async function updateParticipant (prisma: PrismaClient, participant: ParticipantRow, patch: Static<typeof ParticipantPatch>, expectedVersions: readonly number[], scopes: readonly TokenScope[]): Promise<ParticipantRow> {
+  checkVersion('participant', participant.version, expectedVersions)
+  const nameKey = patch.name === undefined ? undefined : participantNameKey(patch.name)
+  await checkNotTaken(prisma, participant.id, patch, nameKey)
+  const nameTranslations = patch.nameTranslations === undefined ? undefined : canonicalTranslations(patch.nameTranslations, '/body/nameTranslations')
+  await prisma.$transaction(async (tx) => {
+    const { count } = await tx.participant.updateMany({
+      where: { id: participant.id, version: participant.version },
+      data: {
+        name: patch.name,
+        nameKey,
+        country: patch.country,
+        wikidataId: patch.wikidataId,
+        altNames: patch.altNames,
+        nameTranslations,
+        version: { increment: 1 }
+      }
+    })
+    if (count === 0) throw staleOrGone('participant', await tx.participant.findUnique({ where: { id: participant.id }, select: { version: true } }))
+    if (patch.name !== undefined || patch.altNames !== undefined || nameTranslations !== undefined) {
+      await writeSearchDocuments(tx, { participants: { some: { participantId: participant.id } } })
+    }
+  })
+  return findParticipant(prisma, participant.id, scopes)
+}

@@ -1,0 +1,70 @@
+// The one-statement load of engagements (src/db/itinerary-engagements.ts) must read exactly what
+// Prisma's include reads, or presentEngagement would show something else on the itinerary and
+// list pages than on a single engagement: a field added to engagementInclude and not to the
+// SQL fails here.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { engagementRowsByIds, engagementRowsOfVisit } from '../../src/db/itinerary-engagements.js'
+import type { TokenScope } from '../../src/domain/access.js'
+import { engagementInclude, visibleEngagements } from '../../src/routes/engagements/service.js'
+import { buildTestApp, createEngagement, createLeg, createVisit, type Http } from '../helper.js'
+
+describe('engagements with their relations in one statement', () => {
+  let app: Awaited<ReturnType<typeof buildTestApp>>['app']
+  let http: Http
+  let visitId: string
+
+  const prismaRows = (where: object) => app.prisma.engagement.findMany({
+    where, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }], include: engagementInclude
+  })
+
+  before(async () => {
+    ({ app, http } = await buildTestApp())
+    const visit = await createVisit(http)
+    visitId = visit.id
+    const leg = await createLeg(http, visit.id)
+    await createEngagement(http, visit.id, {
+      legId: leg.id,
+      title: 'Summit with President Xi Jinping',
+      titleTranslations: { ko: '시진핑 주석과 정상회담', 'zh-Hans': '与习近平主席会谈' },
+      confirmation: 'confirmed',
+      announcedAt: '2025-12-20T09:30:00.123Z',
+      pressAccess: 'pool',
+      time: { precision: 'exact', localStart: '2026-01-05T15:00', localEnd: '2026-01-05T16:30' },
+      venue: { name: 'Great Hall of the People', nameTranslations: { zh: '人民大会堂' }, city: 'Beijing', country: 'CN', latitude: 39.9033, longitude: 116.3915 },
+      participants: [
+        { name: 'Xi Jinping', role: 'host', title: 'President', country: 'CN', nameTranslations: { zh: '习近平' } },
+        { name: 'Lee Jae Myung', role: 'guest', organisation: 'Office of the President' }
+      ],
+      sources: [
+        { title: 'Xinhua', kind: 'official', url: 'https://example.org/xinhua', publisher: 'Xinhua', publishedAt: '2025-12-21T01:02:03.456Z' },
+        { title: 'Pool report' }
+      ]
+    })
+    await createEngagement(http, visit.id, { legId: leg.id, title: 'Arrival', kind: 'arrival', time: { precision: 'tbd', label: 'After the summit' } })
+    await createEngagement(http, visit.id, {
+      legId: leg.id,
+      title: 'State banquet',
+      kind: 'meal',
+      time: { precision: 'part_of_day', localDate: '2026-01-05', partOfDay: 'evening' },
+      embargoUntil: '2099-01-01T00:00:00.000Z'
+    })
+  })
+  after(() => app.close())
+
+  for (const scopes of [[], ['read:embargoed']] satisfies TokenScope[][]) {
+    test(`a visit's engagements are Prisma's include, row for row, with scopes [${scopes.join(', ')}]`, async () => {
+      const now = new Date()
+      const expected = await prismaRows({ AND: [{ visitId }, visibleEngagements(scopes, now)] })
+      assert.equal(expected.length, scopes.length === 0 ? 2 : 3, 'the embargoed banquet is hidden without read:embargoed only')
+      assert.deepStrictEqual(await engagementRowsOfVisit(app.prisma, visitId, scopes, now), expected)
+    })
+  }
+
+  test('a page by ids is Prisma\'s include, in chronological order whatever the order of the ids', async () => {
+    const expected = await prismaRows({ visitId })
+    const ids = expected.map((row) => row.id).reverse()
+    assert.deepStrictEqual(await engagementRowsByIds(app.prisma, ids), expected)
+    assert.deepStrictEqual(await engagementRowsByIds(app.prisma, []), [])
+  })
+})
