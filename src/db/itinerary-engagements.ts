@@ -2,10 +2,13 @@
 // engagement's relations as JSON. Prisma's include sends a statement per relation and maps every
 // row of each; on an itinerary that was most of the request's CPU (bench/RESULTS.md has figures).
 // The rows have the shape of Prisma's include, so presentEngagement presents both alike.
-import { canReadEmbargoed, type TokenScope } from '../domain/access.js'
+import type { TokenScope } from '../domain/access.js'
 import { Prisma } from '../generated/prisma/client.js'
 import type { EngagementRow } from '../routes/engagements/service.js'
 import type { PrismaClient } from './client.js'
+import { visibleEngagementsSql } from './visibility.js'
+
+type Db = PrismaClient | Prisma.TransactionClient
 
 type SourceRow = EngagementRow['sources'][number]
 /** As Postgres sends it: JSON has no dates, so a source's publishedAt arrives as text. */
@@ -36,7 +39,7 @@ const SELECT_ENGAGEMENTS = Prisma.sql`
       FROM sources s WHERE s.engagement_id = e.id), '[]') AS sources
   FROM engagements e`
 
-async function engagementRows (prisma: PrismaClient, where: Prisma.Sql): Promise<EngagementRow[]> {
+async function engagementRows (prisma: Db, where: Prisma.Sql): Promise<EngagementRow[]> {
   const rows = await prisma.$queryRaw<RawEngagementRow[]>`${SELECT_ENGAGEMENTS} WHERE ${where} ORDER BY e.starts_at, e.id`
   return rows.map((row) => ({
     ...row,
@@ -46,21 +49,16 @@ async function engagementRows (prisma: PrismaClient, where: Prisma.Sql): Promise
 
 /**
  * Every engagement of a visit these scopes may see, in chronological order, with its relations.
- * The embargo rule is visibleEngagements' (src/routes/engagements/service.ts), written in SQL:
- * without read:embargoed, an engagement whose embargo ends after `now` does not exist.
  */
 export async function engagementRowsOfVisit (prisma: PrismaClient, visitId: string, scopes: readonly TokenScope[], now = new Date()): Promise<EngagementRow[]> {
-  const visible = canReadEmbargoed(scopes)
-    ? Prisma.empty
-    : Prisma.sql`AND (e.embargo_until IS NULL OR e.embargo_until <= ${now}::timestamptz)`
-  return engagementRows(prisma, Prisma.sql`e.visit_id = ${visitId}::uuid ${visible}`)
+  return engagementRows(prisma, Prisma.sql`e.visit_id = ${visitId}::uuid AND ${visibleEngagementsSql(scopes, Prisma.sql`e.embargo_until`, now)}`)
 }
 
 /**
  * The engagements with these ids, in chronological order, with their relations: a page whose
  * ids were chosen (filters, embargo, order, limit) by a query of their own.
  */
-export async function engagementRowsByIds (prisma: PrismaClient, ids: readonly string[]): Promise<EngagementRow[]> {
+export async function engagementRowsByIds (prisma: Db, ids: readonly string[]): Promise<EngagementRow[]> {
   if (ids.length === 0) return []
   return engagementRows(prisma, Prisma.sql`e.id = ANY(${ids}::uuid[])`)
 }

@@ -1,10 +1,12 @@
 // Full-text search of engagements and name search of participants: the SQL Prisma cannot write
 // (tsvector, ranking, folding in the database), always with bound parameters.
+import type { TokenScope } from '../domain/access.js'
 import { participantNameKey } from '../domain/identifiers.js'
 import { storedTranslations } from '../domain/languages.js'
 import { searchDocumentText } from '../domain/search.js'
 import { Prisma } from '../generated/prisma/client.js'
 import type { PrismaClient } from './client.js'
+import { visibleEngagementsSql } from './visibility.js'
 
 type Db = PrismaClient | Prisma.TransactionClient
 
@@ -78,12 +80,13 @@ export interface RankedMatch {
 
 /**
  * Engagements matching `tsquery` (from prefixSearchQuery) in search order, after `after`, at most
- * `limit`; only among `among` when given. Weights of ts_rank_cd, for D, C, B, A: a word in the
+ * `limit`; only among `among` when given, only those `visibleTo` may see when given. Weights of ts_rank_cd, for D, C, B, A: a word in the
  * title or a person's name counts five times one in the description, a place in between.
  */
-export async function rankedMatches (db: Db, tsquery: string, options: { among?: string[], after?: RankedMatch, limit: number }): Promise<RankedMatch[]> {
+export async function rankedMatches (db: Db, tsquery: string, options: { among?: string[], visibleTo?: readonly TokenScope[], after?: RankedMatch, limit: number }): Promise<RankedMatch[]> {
   const query = Prisma.sql`to_tsquery('simple', ${tsquery})`
   const among = options.among === undefined ? Prisma.empty : Prisma.sql`AND id = ANY(${options.among}::uuid[])`
+  const visible = options.visibleTo === undefined ? Prisma.empty : Prisma.sql`AND ${visibleEngagementsSql(options.visibleTo, Prisma.sql`embargo_until`)}`
   const { after } = options
   const afterCondition = after === undefined
     ? Prisma.empty
@@ -92,7 +95,7 @@ export async function rankedMatches (db: Db, tsquery: string, options: { among?:
     SELECT id, rank, starts_at AS "startsAt" FROM (
       SELECT id, starts_at, ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', search_vector, ${query}) AS rank
       FROM engagements
-      WHERE search_vector @@ ${query} ${among}
+      WHERE search_vector @@ ${query} ${among} ${visible}
     ) AS matches
     ${afterCondition}
     ORDER BY rank DESC, starts_at, id

@@ -134,18 +134,37 @@ function timeText (time: unknown): string {
   return stringField(time, 'label') ?? stringField(time, 'localStart') ?? 'no time'
 }
 
-function names (list: unknown): string[] {
-  return Array.isArray(list) ? list.map((item) => stringField(item, 'name')).filter((name) => name !== null) : []
+/** A list's people, each keyed by participantId where it has one (a renamed person stays the same person). */
+function people (list: unknown): Map<string, string> {
+  const named = new Map<string, string>()
+  for (const item of Array.isArray(list) ? list : []) {
+    const name = stringField(item, 'name')
+    if (name !== null) named.set(stringField(item, 'participantId') ?? name, name)
+  }
+  return named
 }
 
 function participantsPhrase ({ old: before, new: after }: FieldChange): string {
-  const added = names(after).filter((name) => !names(before).includes(name))
-  const removed = names(before).filter((name) => !names(after).includes(name))
+  const was = people(before)
+  const now = people(after)
+  const added = [...now].filter(([key]) => !was.has(key)).map(([, name]) => name)
+  const removed = [...was].filter(([key]) => !now.has(key)).map(([, name]) => name)
+  const renamed = [...now].filter(([key, name]) => was.has(key) && was.get(key) !== name).map(([key, name]) => `${was.get(key)} to ${name}`)
   const parts = [
     ...(added.length > 0 ? [`added ${added.join(', ')}`] : []),
-    ...(removed.length > 0 ? [`removed ${removed.join(', ')}`] : [])
+    ...(removed.length > 0 ? [`removed ${removed.join(', ')}`] : []),
+    ...(renamed.length > 0 ? [`renamed ${renamed.join(', ')}`] : [])
   ]
-  return parts.length > 0 ? `participants: ${parts.join(', ')}` : 'participants\' roles, titles or order changed'
+  return parts.length > 0 ? `participants: ${parts.join(', ')}` : 'participants\' roles, titles, countries or order changed'
+}
+
+/** "venue changed from A to B", or, for the same venue (or principal) with new details, "venue A: address changed". */
+function namedRecordPhrase (name: string, { old: before, new: after }: FieldChange): string {
+  const was = stringField(before, 'name')
+  const now = stringField(after, 'name')
+  if (was === null || was !== now || !isRecord(before) || !isRecord(after)) return `${name} changed from ${was ?? 'none'} to ${now ?? 'none'}`
+  const details = Object.keys(after).filter((key) => !isDeepStrictEqual(before[key], after[key])).map(fieldWords)
+  return `${name} ${now}: ${details.length > 0 ? details.join(', ') : 'details'} changed`
 }
 
 function fieldPhrase (name: string, change: FieldChange): string {
@@ -159,7 +178,7 @@ function fieldPhrase (name: string, change: FieldChange): string {
       return participantsPhrase(change)
     case 'venue':
     case 'principal':
-      return `${name} changed from ${stringField(before, 'name') ?? 'none'} to ${stringField(after, 'name') ?? 'none'}`
+      return namedRecordPhrase(name, change)
     case 'embargoUntil':
       return after === null ? 'embargo lifted' : `embargoed until ${plainValue(after)}`
     case 'legId':

@@ -64,6 +64,12 @@ function toProblem (error: FastifyError | Error): HttpProblem | null {
     if (error.code === 'P2002') return conflict('Another record already uses this value; choose a different one.')
     if (error.code === 'P2025') return notFound('The record does not exist (it may have just been deleted).')
     if (error.code === 'P2003') return conflict('The record is still referenced by others; remove those references first.')
+    // A deadlock or serialization failure: two writes to shared records (a venue, a person) crossed, and Postgres undid this one.
+    if (error.code === 'P2034') {
+      return new HttpProblem(503, '/problems/write-conflict', 'Service temporarily unavailable',
+        'Another write to the same records ran at the same moment, so nothing was changed. Send the request again ' +
+        '(after the seconds in Retry-After); an Idempotency-Key makes that safe.', { headers: { 'retry-after': '1' } })
+    }
   }
   // The request was fine, the database was not: the client should retry, not change anything.
   if (isDatabaseUnavailable(error)) return databaseUnavailable()

@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import {
-  ConditionalWriteHeaders, CountryCode, Instant, LanguageQuery, Nullable, Page, PaginationQuery, TEXT_PATTERN, TimeZoneName, TranslationsInput,
+  CountryCode, Instant, LanguageQuery, Nullable, Page, PaginationQuery, TEXT_PATTERN, TimeZoneName, TranslationsInput,
   TranslationsView, Uuid, VersionNumber, refTo
 } from './common.js'
 
@@ -54,8 +54,6 @@ export const ParticipantPatch = Type.Object({
 })
 
 /** If-Match alone: changes of people are not in the change feed, so they take no reason or source. */
-export const ParticipantWriteHeaders = Type.Pick(ConditionalWriteHeaders, ['if-match'])
-
 export const ParticipantPage = Page('ParticipantPage', refTo(Participant), 'A page of participants, best match first, then by name.')
 
 export const ParticipantListQuery = Type.Object({

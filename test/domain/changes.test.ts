@@ -88,7 +88,18 @@ describe('describeChange', () => {
     const participants = { old: summit.participants, new: [{ name: 'Xi Jinping', role: 'host' }, { name: 'Li Qiang', role: 'attendee' }] }
     assert.equal(describeChange(update({ participants })), 'Summit with President Xi Jinping: participants: added Li Qiang, removed Wang Yi')
     assert.equal(describeChange(update({ participants: { old: summit.participants, new: [...summit.participants].reverse() } })),
-      'Summit with President Xi Jinping: participants\' roles, titles or order changed')
+      'Summit with President Xi Jinping: participants\' roles, titles, countries or order changed')
+  })
+
+  it('tells a renamed person from one who left, by participantId', () => {
+    const xi = { participantId: '019b0000-0000-7000-8000-0000000000a1', name: 'Xi Jinping', role: 'counterpart' }
+    const participants = { old: [xi], new: [{ ...xi, name: 'Xi Jin-ping' }] }
+    assert.equal(describeChange(update({ participants })), 'Summit with President Xi Jinping: participants: renamed Xi Jinping to Xi Jin-ping')
+  })
+
+  it('says which details of the same venue changed', () => {
+    const venue = { old: summit.venue, new: { ...summit.venue, address: '1 Tiananmen Square', nameTranslations: { ko: '인민대회당' } } }
+    assert.equal(describeChange(update({ venue })), 'Summit with President Xi Jinping: venue Great Hall of the People: address, name translations changed')
   })
 
   it('quotes a rename and short values, and only names long ones', () => {

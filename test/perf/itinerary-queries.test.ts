@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import supertest from 'supertest'
 import { buildApp } from '../../src/app.js'
+import { writeSearchDocuments } from '../../src/db/search.js'
 import { UNREACHED_RATE_LIMITS, databaseUrl, uniqueSlug } from '../helper.js'
 
 // An itinerary: the visit, its legs, and its engagements with venues, participants and sources in
@@ -17,8 +18,8 @@ describe('SQL statements per request', () => {
   const statements: string[] = []
   let app: Awaited<ReturnType<typeof buildApp>>
   let http: ReturnType<typeof supertest>
-  let few: { id: string, slug: string }
-  let many: { id: string, slug: string }
+  let few: { id: string, slug: string, suffix: string }
+  let many: { id: string, slug: string, suffix: string }
 
   /** A visit with one leg and `count` engagements, each with a venue, three participants and two sources. */
   async function visitWithEngagements (count: number) {
@@ -49,7 +50,8 @@ describe('SQL statements per request', () => {
         }
       })
     }
-    return visit
+    await writeSearchDocuments(prisma, { visitId: visit.id })
+    return { ...visit, suffix }
   }
 
   async function statementsFor (path: string): Promise<number> {
@@ -84,6 +86,13 @@ describe('SQL statements per request', () => {
     const forMany = await statementsFor(`/v1/engagements?visit=${many.id}&limit=200`)
     assert.ok(forFew <= MAX_STATEMENTS, `${forFew} statements for 5 engagements`)
     assert.equal(forMany, forFew, 'the statement count grows with the number of engagements')
+  })
+
+  test('a search without other filters ranks its matches and loads its page in two statements', async () => {
+    assert.equal(await statementsFor(`/v1/engagements?q=${many.suffix}&limit=200`), 2)
+    const page = await http.get(`/v1/engagements?q=${many.suffix}&limit=200`).expect(200)
+    assert.equal(page.body.data.length, 200)
+    assert.equal(page.body.data[199].participants.length, 3)
   })
 
   test('the count is of real statements: the many-engagement page has all 200 with their relations', async () => {

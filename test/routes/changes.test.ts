@@ -287,6 +287,92 @@ describe('the change feed', () => {
     assert.deepEqual(ofVisits(idle.data, a.id, b.id), [])
   })
 
+  it('gives a mirror every engagement changed through its shared venue or person, embargo kept', async () => {
+    const http = server.http
+    const mirrors = { full: new Map<string, Record<string, unknown>>(), public: new Map<string, Record<string, unknown>>() }
+    const cursors = { full: await cursorNow(http, EMBARGO_READER), public: await cursorNow(http) }
+    const poll = async () => {
+      for (const [name, headers] of [['full', EMBARGO_READER], ['public', {}]] as const) {
+        const read = await pollAll(http, cursors[name], headers, 4)
+        applyChanges(mirrors[name], read.changes)
+        cursors[name] = read.cursor
+      }
+    }
+    const suffix = randomUUID().slice(0, 8)
+    const hall = { name: `Shared hall ${suffix}`, city: 'Beijing', country: 'CN' }
+    const envoy = { name: `Shared envoy ${suffix}`, role: 'host' }
+    const a = await createVisit(http)
+    const b = await createVisit(http)
+    const held = await createEngagement(http, a.id, { time: AFTERNOON, venue: hall, participants: [envoy] })
+    const other = await createEngagement(http, b.id, { time: EVENING, venue: hall, participants: [envoy] })
+    const embargoed = await createEngagement(http, b.id, { time: EVENING, venue: hall, embargoUntil: FAR_FUTURE })
+    await poll()
+
+    // Another engagement's write adds an address and a translation to the hall...
+    await http.patch(`/v1/engagements/${other.id}`).set(authorised).set(ifMatch(1))
+      .send({ venue: { ...hall, address: '1 Example Road', nameTranslations: { ko: `공유 홀 ${suffix}` } } }).expect(200)
+    // ...a new one gives the envoy a country, and the envoy's record is renamed, with a reason.
+    await createEngagement(http, a.id, { time: EVENING, participants: [{ ...envoy, country: 'CN' }] })
+    const participantId = (held as unknown as { participants: Array<{ participantId: string }> }).participants[0]?.participantId
+    await http.patch(`/v1/participants/${participantId}`).set(authorised).set(ifMatch(2)).set('Change-Reason', 'Spelling')
+      .send({ name: `Renamed envoy ${suffix}` }).expect(200)
+    // Sending what is already known, or names only search uses, changes no engagement.
+    await createEngagement(http, a.id, { time: EVENING, venue: { ...hall, address: '1 Example Road' } })
+    await http.patch(`/v1/participants/${participantId}`).set(authorised).set(ifMatch(3)).send({ altNames: [`Envoy ${suffix}`] }).expect(200)
+    await poll()
+
+    assert.deepEqual(mirroredFor(mirrors.full, [a.id, b.id]), await currentState(http, [a.id, b.id], EMBARGO_READER))
+    assert.deepEqual(mirroredFor(mirrors.public, [a.id, b.id]), await currentState(http, [a.id, b.id]))
+    assert.equal(mirrors.public.has(`engagement:${embargoed.id}`), false)
+
+    const now = (await http.get(`/v1/engagements/${held.id}`).expect(200)).body
+    assert.equal(now.version, 4, 'venue, country and name each gave it a new version')
+    assert.equal(now.venue.address, '1 Example Road')
+    assert.deepEqual([now.participants[0].name, now.participants[0].country], [`Renamed envoy ${suffix}`, 'CN'])
+    await http.patch(`/v1/engagements/${held.id}`).set(authorised).set(ifMatch(1)).send({ status: 'confirmed' }).expect(412)
+
+    const history = (await http.get(`/v1/visits/${a.id}/changes`).expect(200)).body.data as Change[]
+    const ofHeld = history.filter((change) => change.entityId === held.id).reverse()
+    assert.deepEqual(ofHeld.map((change) => change.summary), [
+      'Test engagement: added',
+      `Test engagement: venue Shared hall ${suffix}: address, name translations changed`,
+      'Test engagement: participants\' roles, titles, countries or order changed',
+      `Test engagement: participants: renamed Shared envoy ${suffix} to Renamed envoy ${suffix}`
+    ])
+    assert.equal(ofHeld.at(-1)?.reason, 'Spelling')
+    assert.equal(ofHeld.at(-1)?.actor, 'test-desk')
+  })
+
+  it('stays exact while writers change one shared venue through different engagements at once', async () => {
+    const http = server.http
+    const mirror = new Map<string, Record<string, unknown>>()
+    const start = await cursorNow(http, EMBARGO_READER)
+    const hall = { name: `Busy hall ${randomUUID().slice(0, 8)}`, city: 'Beijing', country: 'CN' }
+    const visit = await createVisit(http)
+    const WRITERS = 6
+    const engagements = await Promise.all(Array.from({ length: WRITERS }, async () => createEngagement(http, visit.id, { time: AFTERNOON, venue: hall })))
+    const statuses = new Set<number>()
+    // Each write gives the others a new version: a writer re-reads and retries, as a client would.
+    await Promise.all(engagements.map(async ({ id }, index) => {
+      for (let attempt = 0; attempt < 30; attempt++) {
+        const { version } = (await http.get(`/v1/engagements/${id}`).set(EMBARGO_READER).expect(200)).body
+        const response = await http.patch(`/v1/engagements/${id}`).set(authorised).set(ifMatch(version))
+          .send({ venue: { ...hall, address: `${index + 1} Example Road` } })
+        statuses.add(response.status)
+        if (response.status === 200) return
+        assert.ok([412, 503].includes(response.status), `${response.status} ${JSON.stringify(response.body)}`)
+        assert.equal(response.headers['content-type'], 'application/problem+json; charset=utf-8')
+      }
+      assert.fail(`engagement ${index} was never written`)
+    }))
+    assert.ok(statuses.has(200))
+    applyChanges(mirror, (await pollAll(http, start, EMBARGO_READER)).changes)
+    const state = await currentState(http, [visit.id], EMBARGO_READER)
+    assert.deepEqual(mirroredFor(mirror, [visit.id]), state)
+    const addresses = new Set(engagements.map(({ id }) => (state.get(`engagement:${id}`)?.venue as { address: string }).address))
+    assert.equal(addresses.size, 1, 'every engagement shows the one hall as it is now')
+  })
+
   it('keeps a feed in commit order with nothing skipped while writers run in parallel and pollers poll', async () => {
     const visit = await createVisit(server.http)
     const starts = { full: await cursorNow(server.http, EMBARGO_READER), public: await cursorNow(server.http) }

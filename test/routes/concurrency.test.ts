@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { before, describe, it } from 'node:test'
-import { authorised, createEngagement, createVisit, uniqueSlug, useTestApp } from '../helper.js'
+import { setTimeout as sleep } from 'node:timers/promises'
+import pg from 'pg'
+import { authorised, createEngagement, createVisit, databaseUrl, ifMatch, uniqueSlug, useTestApp } from '../helper.js'
 
 const WRITERS = 50
 const ROUNDS = 10
@@ -96,5 +98,41 @@ describe('concurrency', () => {
       assert.equal(response.text, created[0]?.text)
     }
     assert.equal(await server.app.prisma.engagement.count({ where: { title } }), 1)
+  })
+
+  it('answers 503 with Retry-After to a write Postgres undoes to break a deadlock, and keeps nothing of it', async () => {
+    const time = { precision: 'date', localDate: '2026-01-05', timeZone: 'Asia/Shanghai' }
+    const hall = { name: `Deadlock hall ${uniqueSlug()}`, city: 'Beijing', country: 'CN' }
+    const held = await createEngagement(server.http, visitId, { time, venue: hall })
+    const edited = await createEngagement(server.http, visitId, { time, venue: hall })
+    const other = new pg.Client({ connectionString: databaseUrl() })
+    await other.connect()
+    try {
+      await other.query('BEGIN')
+      // This session looks for deadlocks late, so that the API's session finds this one and is undone.
+      await other.query("SET LOCAL deadlock_timeout = '60s'")
+      await other.query('SELECT 1 FROM engagements WHERE id = $1 FOR UPDATE', [held.id])
+      // The PATCH changes the hall, so it must give `held` a new version: it waits for this session...
+      const patch = server.http.patch(`/v1/engagements/${edited.id}`).set(authorised).set(ifMatch(1))
+        .send({ venue: { ...hall, address: '1 Example Road' } }).then((response) => response)
+      for (;;) {
+        const waiting = await other.query('SELECT 1 FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))')
+        if (waiting.rowCount !== 0) break
+        await sleep(20)
+      }
+      // ...and this session now waits for the hall the PATCH holds.
+      const venueUpdate = other.query('UPDATE venues SET address = $1 WHERE name = $2', ['2 Example Road', hall.name])
+      const response = await patch
+      assert.equal(response.status, 503, JSON.stringify(response.body))
+      assert.equal(response.body.type, '/problems/write-conflict')
+      assert.equal(response.headers['retry-after'], '1')
+      await venueUpdate
+      await other.query('ROLLBACK')
+    } finally {
+      await other.end()
+    }
+    const after = await server.http.get(`/v1/engagements/${edited.id}`).expect(200)
+    assert.equal(after.body.version, 1)
+    assert.equal(after.body.venue.address, null)
   })
 })

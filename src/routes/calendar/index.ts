@@ -11,7 +11,7 @@ import { notModifiedResponse, problemResponses } from '../../schemas/common.js'
 import { EngagementListQuery } from '../../schemas/engagements.js'
 import { VisitParams } from '../../schemas/visits.js'
 import {
-  engagementFilters, presentEngagement, searchMatches, visitOfFilter, type EngagementFilterQuery
+  presentEngagement, queryFilters, searchMatches, visibleEngagements, visitOfFilter, type EngagementFilterQuery
 } from '../engagements/service.js'
 import { findVisit } from '../visits/service.js'
 
@@ -45,10 +45,15 @@ const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
    * included); more than the cap is a 422.
    */
   async function idsFor (request: FastifyRequest, query: EngagementFilterQuery, visitId?: string): Promise<string[]> {
-    const filters = await engagementFilters(app.prisma, query, request.tokenScopes, visitId)
+    const filters = await queryFilters(app.prisma, query, visitId)
     const rows = query.q === undefined
-      ? await app.prisma.engagement.findMany({ where: { AND: filters }, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }], take: MAX_CALENDAR_EVENTS + 1, select: { id: true } })
-      : await searchMatches(app.prisma, prefixSearchQuery(query.q, '/query/q'), filters, MAX_CALENDAR_EVENTS + 1)
+      ? await app.prisma.engagement.findMany({
+        where: { AND: [visibleEngagements(request.tokenScopes), ...filters] },
+        orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
+        take: MAX_CALENDAR_EVENTS + 1,
+        select: { id: true }
+      })
+      : await searchMatches(app.prisma, prefixSearchQuery(query.q, '/query/q'), request.tokenScopes, filters, MAX_CALENDAR_EVENTS + 1)
     if (rows.length > MAX_CALENDAR_EVENTS) {
       throw new InputError('unprocessable', `More than ${MAX_CALENDAR_EVENTS} engagements match, the most a calendar feed holds; ` +
         'narrow the query with from and to, visit or other filters. A feed is never cut short silently.', [

@@ -1,10 +1,9 @@
-import { isDeepStrictEqual } from 'node:util'
 import type { Static } from 'typebox'
-import { recordChange } from '../../db/changes.js'
+import { recordChange, recordChanges } from '../../db/changes.js'
 import type { PrismaClient } from '../../db/client.js'
 import { fromDbDate, toDbDate } from '../../db/dates.js'
 import { engagementRowsByIds, engagementRowsOfVisit } from '../../db/itinerary-engagements.js'
-import { participantsWithAltName, rankedMatches, writeSearchDocument, writeSearchDocuments, type RankedMatch } from '../../db/search.js'
+import { rankedMatches, writeSearchDocument, type RankedMatch } from '../../db/search.js'
 import { canReadEmbargoed, type TokenScope } from '../../domain/access.js'
 import type { ChangeAuthor } from '../../domain/changes.js'
 import { decodeCursor, encodeCursor, pageSize } from '../../domain/cursor.js'
@@ -19,8 +18,10 @@ import { describeTimeWindow, resolveTimeWindow, type ResolvedTimeWindow } from '
 import { isValidInstant } from '../../domain/time-zones.js'
 import type { Leg as LegRow, Prisma, Visit as VisitRow } from '../../generated/prisma/client.js'
 import { checkVersion, staleOrGone } from '../../preconditions.js'
-import { conflict, notFound } from '../../problems.js'
+import { notFound } from '../../problems.js'
 import { findVisitOrNull } from '../visits/service.js'
+import { EmbeddedChanges } from './embedded-changes.js'
+import { participantRows, upsertVenue, type ParticipantInput } from './shared-records.js'
 import type {
   Engagement, EngagementCreate, EngagementListQuery, EngagementPatch
 } from '../../schemas/engagements.js'
@@ -30,8 +31,6 @@ import {
 
 export type EngagementView = Static<typeof Engagement>
 type EngagementInput = Static<typeof EngagementCreate>
-type VenueInput = NonNullable<EngagementInput['venue']>
-type ParticipantInput = NonNullable<EngagementInput['participants']>[number]
 type SourceInput = NonNullable<EngagementInput['sources']>[number]
 
 // Only the columns presentEngagement shows: every column Prisma reads it also maps, per row.
@@ -190,110 +189,6 @@ function timeColumns (time: ResolvedTimeWindow) {
   }
 }
 
-/**
- * Translations sent with a shared venue or person are added to those already known (a later
- * engagement sending only "ko" must not erase the "zh" another one gave); null when none were sent.
- */
-function mergedTranslations (known: unknown, sent: Record<string, string> | undefined, path: string) {
-  if (sent === undefined) return undefined
-  return { ...storedTranslations(known), ...canonicalTranslations(sent, path) }
-}
-
-async function upsertVenue (tx: Prisma.TransactionClient, venue: VenueInput, path: string): Promise<string> {
-  const where = { name_city_country: { name: venue.name, city: venue.city, country: venue.country } }
-  const known = venue.nameTranslations === undefined ? null : await tx.venue.findUnique({ where, select: { nameTranslations: true } })
-  const nameTranslations = mergedTranslations(known?.nameTranslations, venue.nameTranslations, `${path}/nameTranslations`)
-  const details = { address: venue.address, latitude: venue.latitude, longitude: venue.longitude, nameTranslations }
-  const row = await tx.venue.upsert({
-    where,
-    create: { name: venue.name, city: venue.city, country: venue.country, ...details },
-    update: details,
-    select: { id: true }
-  })
-  // The venue's names are in the search documents of every engagement held there.
-  if (known !== null && !isDeepStrictEqual(nameTranslations, storedTranslations(known.nameTranslations))) {
-    await writeSearchDocuments(tx, { venueId: row.id })
-  }
-  return row.id
-}
-
-const knownPersonFields = { id: true, country: true, wikidataId: true, nameTranslations: true } satisfies Prisma.ParticipantSelect
-
-/** The one person who has `name` among their alternative names, if exactly one has; several is a question only the writer can answer. */
-async function personByAltName (tx: Prisma.TransactionClient, participant: ParticipantInput, path: string) {
-  const matches = await participantsWithAltName(tx, participant.name, participant.wikidataId)
-  if (matches.length > 1) {
-    throw new InputError('unprocessable', `"${participant.name}" is an alternative name of several participants ` +
-      `(${matches.map((match) => match.id).join(', ')}); send the person's wikidataId, or their name as recorded.`, [
-      { path: `${path}/name`, message: 'names more than one known person' }
-    ])
-  }
-  return matches[0] === undefined ? null : tx.participant.findUnique({ where: { id: matches[0].id }, select: knownPersonFields })
-}
-
-/**
- * The id of the person a participant input names, found by wikidataId, else by name (case,
- * accents and spacing ignored), else by one of their alternative names; a new person only when
- * none matches. What the input adds (country, translations, a wikidataId they lacked) is recorded,
- * as a new version of the person.
- */
-async function personOf (tx: Prisma.TransactionClient, participant: ParticipantInput, path: string): Promise<string> {
-  const nameKey = participantNameKey(participant.name)
-  const { wikidataId } = participant
-  const known = (wikidataId === undefined ? null : await tx.participant.findUnique({ where: { wikidataId }, select: knownPersonFields })) ??
-    await tx.participant.findUnique({ where: { nameKey }, select: knownPersonFields }) ??
-    await personByAltName(tx, participant, path)
-  if (known !== null && wikidataId !== undefined && known.wikidataId !== null && known.wikidataId !== wikidataId) {
-    throw conflict(`"${participant.name}" is participant ${known.id}, whose Wikidata id is ${known.wikidataId}, not ${wikidataId}. ` +
-      'Two people cannot share a name here: correct the wikidataId, or tell them apart by name.')
-  }
-  const nameTranslations = mergedTranslations(known?.nameTranslations, participant.nameTranslations, `${path}/nameTranslations`)
-  if (known === null) {
-    const created = await tx.participant.upsert({
-      where: { nameKey },
-      create: { name: participant.name, nameKey, country: participant.country ?? null, wikidataId: wikidataId ?? null, nameTranslations },
-      update: {},
-      select: { id: true }
-    })
-    return created.id
-  }
-  const changes = {
-    country: participant.country === known.country ? undefined : participant.country,
-    wikidataId: known.wikidataId === null ? wikidataId : undefined,
-    nameTranslations: isDeepStrictEqual(nameTranslations, storedTranslations(known.nameTranslations)) ? undefined : nameTranslations
-  }
-  if (Object.values(changes).some((value) => value !== undefined)) {
-    await tx.participant.update({ where: { id: known.id }, data: { ...changes, version: { increment: 1 } }, select: { id: true } })
-  }
-  // Their names are in the search documents of their other engagements too.
-  if (changes.nameTranslations !== undefined) await writeSearchDocuments(tx, { participants: { some: { participantId: known.id } } })
-  return known.id
-}
-
-async function participantRows (tx: Prisma.TransactionClient, participants: ParticipantInput[]) {
-  const rows: Prisma.EngagementParticipantCreateManyEngagementInput[] = []
-  const positions = new Map<string, number>()
-  for (const [position, participant] of participants.entries()) {
-    const path = `/body/participants/${position}`
-    const participantId = await personOf(tx, participant, path)
-    const first = positions.get(participantId)
-    if (first !== undefined) {
-      throw new InputError('invalid', `"${participant.name}" is the same person as /body/participants/${first}.`, [
-        { path, message: `is the same person as /body/participants/${first}` }
-      ])
-    }
-    positions.set(participantId, position)
-    rows.push({
-      position,
-      participantId,
-      role: participant.role,
-      title: participant.title ?? null,
-      organisation: participant.organisation ?? null
-    })
-  }
-  return rows
-}
-
 function sourceRows (sources: SourceInput[]): Prisma.SourceCreateManyEngagementInput[] {
   return sources.map((source, position) => ({
     position,
@@ -316,7 +211,8 @@ export async function createEngagement (prisma: PrismaClient, visit: VisitRow, i
   checkParticipantsAreDistinct(participants)
 
   return prisma.$transaction(async (tx) => {
-    const venueId = input.venue === undefined ? null : await upsertVenue(tx, input.venue, '/body/venue')
+    const embedded = new EmbeddedChanges()
+    const venueId = input.venue === undefined ? null : await upsertVenue(tx, input.venue, '/body/venue', embedded)
     const created = await tx.engagement.create({
       data: {
         visitId: visit.id,
@@ -332,13 +228,16 @@ export async function createEngagement (prisma: PrismaClient, visit: VisitRow, i
         venueId,
         description: input.description ?? null,
         embargoUntil: input.embargoUntil === undefined ? null : new Date(input.embargoUntil),
-        participants: { createMany: { data: await participantRows(tx, participants) } },
+        participants: { createMany: { data: await participantRows(tx, participants, embedded) } },
         sources: { createMany: { data: sourceRows(input.sources ?? []) } }
       },
       include: engagementInclude
     })
     await writeSearchDocument(tx, created.id)
-    await recordChange(tx, author, 'engagement', null, presentEngagement(created))
+    await recordChanges(tx, author, [
+      { entity: 'engagement', before: null, after: presentEngagement(created) },
+      ...await embedded.changedEngagements(tx)
+    ])
     return created
   })
 }
@@ -349,8 +248,10 @@ async function currentVersion (prisma: PrismaClient | Prisma.TransactionClient, 
 
 /**
  * Applies a patch if the engagement is still at one of `expectedVersions` (the client's If-Match);
- * lists (participants, sources) are replaced whole, in one transaction. Its first statement bumps
- * the version conditionally, on the version the checks below read: a stale writer changes nothing,
+ * lists (participants, sources) are replaced whole, in one transaction. The shared venue and
+ * people come first: every writer locks shared rows before engagements, so two writers changing
+ * one venue through different engagements queue instead of deadlocking. Then the version is bumped
+ * conditionally, on the version the checks below read: a stale writer's transaction is undone,
  * and the row stays locked against other writers until the transaction ends.
  */
 export async function updateEngagement (prisma: PrismaClient, engagement: EngagementRow, patch: Static<typeof EngagementPatch>, expectedVersions: readonly number[], author: ChangeAuthor): Promise<EngagementRow> {
@@ -368,13 +269,15 @@ export async function updateEngagement (prisma: PrismaClient, engagement: Engage
   if (patch.participants !== undefined) checkParticipantsAreDistinct(patch.participants)
 
   return prisma.$transaction(async (tx) => {
+    const embedded = new EmbeddedChanges(engagement.id)
+    let venueId: string | null | undefined
+    if (patch.venue !== undefined) venueId = patch.venue === null ? null : await upsertVenue(tx, patch.venue, '/body/venue', embedded)
+    const participants = patch.participants === undefined ? undefined : await participantRows(tx, patch.participants, embedded)
     const { count } = await tx.engagement.updateMany({
       where: { id: engagement.id, version: engagement.version },
       data: { version: { increment: 1 } }
     })
     if (count === 0) throw staleOrGone('engagement', await currentVersion(tx, engagement.id))
-    let venueId: string | null | undefined
-    if (patch.venue !== undefined) venueId = patch.venue === null ? null : await upsertVenue(tx, patch.venue, '/body/venue')
     if (patch.participants !== undefined) await tx.engagementParticipant.deleteMany({ where: { engagementId: engagement.id } })
     if (patch.sources !== undefined) await tx.source.deleteMany({ where: { engagementId: engagement.id } })
     const updated = await tx.engagement.update({
@@ -392,13 +295,16 @@ export async function updateEngagement (prisma: PrismaClient, engagement: Engage
         venueId,
         description: patch.description,
         embargoUntil: patch.embargoUntil === undefined || patch.embargoUntil === null ? patch.embargoUntil : new Date(patch.embargoUntil),
-        participants: patch.participants === undefined ? undefined : { createMany: { data: await participantRows(tx, patch.participants) } },
+        participants: participants === undefined ? undefined : { createMany: { data: participants } },
         sources: patch.sources === undefined ? undefined : { createMany: { data: sourceRows(patch.sources) } }
       },
       include: engagementInclude
     })
     await writeSearchDocument(tx, engagement.id)
-    await recordChange(tx, author, 'engagement', presentEngagement(engagement), presentEngagement(updated))
+    await recordChanges(tx, author, [
+      { entity: 'engagement', before: presentEngagement(engagement), after: presentEngagement(updated) },
+      ...await embedded.changedEngagements(tx)
+    ])
     return updated
   })
 }
@@ -486,8 +392,12 @@ export async function visitOfFilter (prisma: PrismaClient, visit: string): Promi
  * calendar feed takes them all. `q` is not among them: a search is ranked, in SQL, by
  * listEngagements (searchEngagements), under these filters.
  */
-export async function engagementFilters (prisma: PrismaClient, query: EngagementFilterQuery, scopes: readonly TokenScope[], visitId?: string): Promise<Prisma.EngagementWhereInput[]> {
-  const filters: Prisma.EngagementWhereInput[] = [visibleEngagements(scopes)]
+/**
+ * What the query's filters ask for, to AND together. The embargo rule is not among them: every
+ * read adds visibleEngagements (or, in SQL, visibleEngagementsSql) itself.
+ */
+export async function queryFilters (prisma: PrismaClient, query: EngagementFilterQuery, visitId?: string): Promise<Prisma.EngagementWhereInput[]> {
+  const filters: Prisma.EngagementWhereInput[] = []
   if (visitId !== undefined) filters.push({ visitId })
   if (query.from !== undefined || query.to !== undefined) {
     const from = query.from === undefined ? undefined : new Date(query.from)
@@ -537,30 +447,30 @@ const isRank = (value: string) => /^\d+(\.\d+)?(e-?\d+)?$/.test(value)
  * Up to `count` engagements after `start` that pass `filters` and match the search, best match
  * first: the JSON list pages through them, the calendar feed takes them all.
  */
-export async function searchMatches (prisma: PrismaClient, tsquery: string, filters: Prisma.EngagementWhereInput[], count: number, start?: RankedMatch): Promise<RankedMatch[]> {
-  const filtered = await prisma.engagement.findMany({ where: { AND: filters }, select: { id: true }, take: SEARCH_AMONG_FILTERED_MAX + 1 })
+/**
+ * The first `count` matches of a search after `start`, in search order, among the engagements
+ * these scopes may see that pass the query's filters. Without filters, one statement ranks the
+ * visible matches. With filters, up to SEARCH_AMONG_FILTERED_MAX engagements passing them are
+ * ranked alone; more than that, matches are read in rank order and checked a batch at a time.
+ */
+export async function searchMatches (prisma: PrismaClient, tsquery: string, scopes: readonly TokenScope[], filters: Prisma.EngagementWhereInput[], count: number, start?: RankedMatch): Promise<RankedMatch[]> {
+  if (filters.length === 0) return rankedMatches(prisma, tsquery, { visibleTo: scopes, after: start, limit: count })
+  const filtered = await prisma.engagement.findMany({ where: { AND: [visibleEngagements(scopes), ...filters] }, select: { id: true }, take: SEARCH_AMONG_FILTERED_MAX + 1 })
   if (filtered.length <= SEARCH_AMONG_FILTERED_MAX) return rankedMatches(prisma, tsquery, { among: filtered.map((row) => row.id), after: start, limit: count })
-  return firstPassing(count, start, (after, size) => rankedMatches(prisma, tsquery, { after, limit: size }), async (ids) => {
+  return firstPassing(count, start, (after, size) => rankedMatches(prisma, tsquery, { visibleTo: scopes, after, limit: size }), async (ids) => {
     const passing = await prisma.engagement.findMany({ where: { AND: [...filters, { id: { in: ids } }] }, select: { id: true } })
     return new Set(passing.map((row) => row.id))
   }, SEARCH_AMONG_FILTERED_MAX)
 }
 
-/**
- * A page of a full-text search under a list's other filters, best match first. Postgres ranks,
- * in SQL; the filters are Prisma's: one side of the intersection goes to the other as ids. When
- * few engagements pass the filters (a visit, a day, a week of one person), only those are
- * ranked; otherwise the matches are read in rank order, a batch at a time, keeping those that
- * pass the filters. The cursor holds the rank of the last row, its start and its id.
- */
-async function searchEngagements (prisma: PrismaClient, query: Static<typeof EngagementListQuery> & { q: string }, filters: Prisma.EngagementWhereInput[], limit: number) {
+async function searchEngagements (prisma: PrismaClient, query: Static<typeof EngagementListQuery> & { q: string }, scopes: readonly TokenScope[], filters: Prisma.EngagementWhereInput[], limit: number) {
   const tsquery = prefixSearchQuery(query.q, '/query/q')
   let start: RankedMatch | undefined
   if (query.cursor !== undefined) {
     const [rank, startsAt, id] = decodeCursor(query.cursor, [isRank, isValidInstant, isUuid]) as [string, string, string]
     start = { rank: Number(rank), startsAt: new Date(startsAt), id }
   }
-  const matches = await searchMatches(prisma, tsquery, filters, limit + 1, start)
+  const matches = await searchMatches(prisma, tsquery, scopes, filters, limit + 1, start)
   const page = matches.slice(0, limit)
   const rows = await engagementRowsByIds(prisma, page.map((match) => match.id))
   const last = page.at(-1)
@@ -572,8 +482,9 @@ async function searchEngagements (prisma: PrismaClient, query: Static<typeof Eng
 
 export async function listEngagements (prisma: PrismaClient, query: Static<typeof EngagementListQuery>, scopes: readonly TokenScope[], visitId?: string) {
   const limit = pageSize(query.limit, 50)
-  const filters = await engagementFilters(prisma, query, scopes, visitId)
-  if (query.q !== undefined) return searchEngagements(prisma, { ...query, q: query.q }, filters, limit)
+  const filters = await queryFilters(prisma, query, visitId)
+  if (query.q !== undefined) return searchEngagements(prisma, { ...query, q: query.q }, scopes, filters, limit)
+  filters.push(visibleEngagements(scopes))
   if (query.cursor !== undefined) {
     const [startsAt, id] = decodeCursor(query.cursor, [isValidInstant, isUuid]) as [string, string]
     filters.push({

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { notModifiedResponse, problemResponses, refTo } from '../../schemas/common.js'
+import { ConditionalWriteHeaders, notModifiedResponse, problemResponses, refTo } from '../../schemas/common.js'
 import { EngagementPage } from '../../schemas/engagements.js'
 import { IdParams } from '../../schemas/legs.js'
 import {
-  Participant, ParticipantEngagementsQuery, ParticipantListQuery, ParticipantPage, ParticipantPatch, ParticipantWriteHeaders
+  Participant, ParticipantEngagementsQuery, ParticipantListQuery, ParticipantPage, ParticipantPatch
 } from '../../schemas/participants.js'
+import { changeAuthor } from '../changes/author.js'
 import { listEngagements } from '../engagements/service.js'
 import { findParticipant, listParticipants, presentParticipant, updateParticipant } from './service.js'
 
@@ -38,17 +39,19 @@ const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['participants'],
       operationId: 'updateParticipant',
       summary: 'Change a participant',
-      description: 'Names, alternative names and translations changed here are searched at once in every engagement of the person.',
+      description: 'Names, alternative names and translations changed here are searched at once in every engagement of the person. ' +
+        'Each engagement that shows what changed (the name, translations, country) gets a new version and an update in the change feed, ' +
+        'with the Change-Reason and Change-Source sent here.',
       security: writeSecurity,
       params: IdParams,
-      headers: ParticipantWriteHeaders,
+      headers: ConditionalWriteHeaders,
       body: refTo(ParticipantPatch),
       response: { 200: refTo(Participant), ...problemResponses(400, 401, 403, 404, 409, 412, 413, 414, 415, 428, 503) }
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
     const participant = await findParticipant(app.prisma, request.params.id, request.tokenScopes)
-    const updated = await updateParticipant(app.prisma, participant, request.body, expectedVersions, request.tokenScopes)
+    const updated = await updateParticipant(app.prisma, participant, request.body, expectedVersions, request.tokenScopes, changeAuthor(request))
     return presentParticipant(app.prisma, updated, request.tokenScopes)
   })
 

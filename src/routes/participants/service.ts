@@ -1,7 +1,9 @@
 import type { Static } from 'typebox'
+import { recordChanges } from '../../db/changes.js'
 import type { PrismaClient } from '../../db/client.js'
 import { participantMatches, writeSearchDocuments, type ParticipantMatch } from '../../db/search.js'
 import { canReadEmbargoed, type TokenScope } from '../../domain/access.js'
+import type { ChangeAuthor } from '../../domain/changes.js'
 import { decodeCursor, encodeCursor, pageSize } from '../../domain/cursor.js'
 import { firstPassing, inOrderOf } from '../../domain/filtered-pages.js'
 import { isUuid, participantNameKey } from '../../domain/identifiers.js'
@@ -11,6 +13,7 @@ import type { Prisma } from '../../generated/prisma/client.js'
 import { checkVersion, staleOrGone } from '../../preconditions.js'
 import { conflict, notFound } from '../../problems.js'
 import type { Participant, ParticipantListQuery, ParticipantPatch } from '../../schemas/participants.js'
+import { EmbeddedChanges } from '../engagements/embedded-changes.js'
 import { visibleEngagements } from '../engagements/service.js'
 
 export type ParticipantView = Static<typeof Participant>
@@ -124,15 +127,19 @@ async function checkNotTaken (prisma: PrismaClient, participantId: string, patch
 
 /**
  * Applies a patch if the participant is still at one of `expectedVersions` (the client's
- * If-Match). The search documents of their engagements carry their names, so a change of names
- * rewrites those in the same transaction.
+ * If-Match). Their engagements show their name and country, and their search documents carry
+ * their names: in the same transaction, those documents are rewritten and every engagement that
+ * now shows something else gets a new version and a change record (EmbeddedChanges).
  */
-export async function updateParticipant (prisma: PrismaClient, participant: ParticipantRow, patch: Static<typeof ParticipantPatch>, expectedVersions: readonly number[], scopes: readonly TokenScope[]): Promise<ParticipantRow> {
+export async function updateParticipant (prisma: PrismaClient, participant: ParticipantRow, patch: Static<typeof ParticipantPatch>, expectedVersions: readonly number[], scopes: readonly TokenScope[], author: ChangeAuthor): Promise<ParticipantRow> {
   checkVersion('participant', participant.version, expectedVersions)
   const nameKey = patch.name === undefined ? undefined : participantNameKey(patch.name)
   await checkNotTaken(prisma, participant.id, patch, nameKey)
   const nameTranslations = patch.nameTranslations === undefined ? undefined : canonicalTranslations(patch.nameTranslations, '/body/nameTranslations')
+  const theirEngagements = { participants: { some: { participantId: participant.id } } }
   await prisma.$transaction(async (tx) => {
+    const embedded = new EmbeddedChanges()
+    if (patch.name !== undefined || patch.country !== undefined || nameTranslations !== undefined) await embedded.noteBefore(tx, theirEngagements)
     const { count } = await tx.participant.updateMany({
       where: { id: participant.id, version: participant.version },
       data: {
@@ -146,9 +153,8 @@ export async function updateParticipant (prisma: PrismaClient, participant: Part
       }
     })
     if (count === 0) throw staleOrGone('participant', await tx.participant.findUnique({ where: { id: participant.id }, select: { version: true } }))
-    if (patch.name !== undefined || patch.altNames !== undefined || nameTranslations !== undefined) {
-      await writeSearchDocuments(tx, { participants: { some: { participantId: participant.id } } })
-    }
+    if (patch.name !== undefined || patch.altNames !== undefined || nameTranslations !== undefined) await writeSearchDocuments(tx, theirEngagements)
+    await recordChanges(tx, author, await embedded.changedEngagements(tx))
   })
   return findParticipant(prisma, participant.id, scopes)
 }
