@@ -14,10 +14,20 @@ export function refTo<T extends TSchema> (schema: T) {
 }
 
 /**
- * `T` or null. Null comes first: the validator coerces types, and with the string branch
- * first it would turn a JSON null into "" before ever trying the null branch.
+ * `T` or null. A string, number, integer or boolean schema, or an enum of strings, becomes one
+ * schema whose `type` also allows null: the response serializer tells those apart with typeof,
+ * where each anyOf costs a validator call per value (an itinerary has hundreds; bench/RESULTS.md).
+ * Other schemas (an object by $ref) stay an anyOf. Null comes first in both: the validator coerces
+ * URL and header values, and with the string branch first it would turn a null into "".
  */
 export function Nullable<T extends TSchema> (schema: T, options: { description?: string } = {}) {
+  const { type, enum: values } = schema as { type?: unknown, enum?: unknown }
+  if (typeof type === 'string' && ['string', 'number', 'integer', 'boolean'].includes(type)) {
+    return Type.Unsafe<Static<T> | null>({ ...schema, ...options, type: ['null', type] })
+  }
+  if (type === undefined && Array.isArray(values) && values.every((value) => typeof value === 'string')) {
+    return Type.Unsafe<Static<T> | null>({ ...schema, ...options, type: ['null', 'string'], enum: [null, ...values] })
+  }
   return Type.Union([Type.Null(), schema], options)
 }
 
