@@ -110,7 +110,10 @@ export async function buildApp (options: AppOptions) {
     databaseUrl: options.databaseUrl,
     onQuery: options.onDatabaseQuery,
     connectTimeoutMs: timeouts.databaseConnectMs,
-    statementTimeoutMs: timeouts.databaseStatementMs
+    statementTimeoutMs: timeouts.databaseStatementMs,
+    // As long as the request's handler may run: a write to a venue or person shared by thousands
+    // of engagements records a change for each (src/routes/engagements/embedded-changes.ts).
+    transactionTimeoutMs: Math.max(timeouts.handlerMs, timeouts.databaseStatementMs)
   })
   await app.register(authPlugin, { tokens: options.apiTokens })
   // In this order: the idempotency plugin records the ETag that http-caching sets.

@@ -13,6 +13,8 @@ export interface PrismaClientOptions {
   connectTimeoutMs?: number
   /** Postgres cancels a statement running longer (statement_timeout; PGlite ignores it). */
   statementTimeoutMs?: number
+  /** Prisma rolls back a transaction open longer (default: statementTimeoutMs). */
+  transactionTimeoutMs?: number
 }
 
 export function createPrismaClient (connectionString: string, options: PrismaClientOptions = {}): PrismaClient {
@@ -27,8 +29,8 @@ export function createPrismaClient (connectionString: string, options: PrismaCli
     // Notices a connection that died without a word (a restarted host, a dropped NAT entry).
     keepAlive: true
   })
-  // A transaction may wait for its connection as long as any query, and run as long as a statement.
-  const transactionOptions = { maxWait: connectTimeoutMs, timeout: statementTimeoutMs }
+  // A transaction may wait for its connection as long as any query.
+  const transactionOptions = { maxWait: connectTimeoutMs, timeout: options.transactionTimeoutMs ?? statementTimeoutMs }
   if (options.onQuery === undefined) return new PrismaClient({ adapter, transactionOptions })
   const client = new PrismaClient({ adapter, transactionOptions, log: [{ emit: 'event', level: 'query' }] })
   client.$on('query', options.onQuery)

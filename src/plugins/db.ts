@@ -12,6 +12,7 @@ export interface DbPluginOptions {
   onQuery?: PrismaClientOptions['onQuery']
   connectTimeoutMs?: number
   statementTimeoutMs?: number
+  transactionTimeoutMs?: number
 }
 
 /** The one Prisma client of the app, closed with it. */

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util'
 import type { EntityChange } from '../../db/changes.js'
 import { engagementRowsByIds } from '../../db/itinerary-engagements.js'
 import type { Prisma } from '../../generated/prisma/client.js'
-import { presentEngagement, type EngagementRow } from './service.js'
+import { presentEngagement, presentParticipants, presentVenue, type EngagementRow } from './service.js'
 
 /**
  * An engagement shows its venue, and its participants' names and countries, and those rows are
@@ -35,18 +35,41 @@ export class EmbeddedChanges {
     for (const row of await engagementRowsByIds(tx, ids.map(({ id }) => id))) this.#before.set(row.id, row)
   }
 
-  /** Every noted engagement that no longer shows what it did, each at a new version. */
+  /**
+   * Every noted engagement whose venue or participants no longer show what they did, each at a
+   * new version. Only those parts are compared, and each engagement is presented once (its time
+   * takes most of that): the other parts of its before are those of its after, unless another
+   * writer changed it in the meantime (its version moved by more than this increment).
+   */
   async changedEngagements (tx: Prisma.TransactionClient): Promise<EntityChange[]> {
     const current = await engagementRowsByIds(tx, [...this.#before.keys()])
-    const changedIds = current
-      .filter((row) => !isDeepStrictEqual(presentEngagement(row), presentEngagement(this.#before.get(row.id) as EngagementRow)))
-      .map((row) => row.id)
-    if (changedIds.length === 0) return []
-    await tx.engagement.updateMany({ where: { id: { in: changedIds } }, data: { version: { increment: 1 } } })
-    return (await engagementRowsByIds(tx, changedIds)).map((row): EntityChange => ({
-      entity: 'engagement',
-      before: presentEngagement(this.#before.get(row.id) as EngagementRow),
-      after: presentEngagement(row)
-    }))
+    const changed = current.filter((row) => {
+      const before = this.#noted(row.id)
+      return !isDeepStrictEqual(row.venue, before.venue) || !isDeepStrictEqual(row.participants, before.participants)
+    })
+    if (changed.length === 0) return []
+    const updatedAt = new Date()
+    const bumped = await tx.engagement.updateManyAndReturn({
+      where: { id: { in: changed.map((row) => row.id) } },
+      data: { version: { increment: 1 }, updatedAt },
+      select: { id: true, version: true }
+    })
+    const versions = new Map(bumped.map((row) => [row.id, row.version]))
+    const raced = new Set(changed.filter((row) => versions.get(row.id) !== row.version + 1).map((row) => row.id))
+    const reread = new Map((await engagementRowsByIds(tx, [...raced])).map((row) => [row.id, row]))
+    return changed.filter((row) => versions.has(row.id)).map((row): EntityChange => {
+      const noted = this.#noted(row.id)
+      const after = presentEngagement(reread.get(row.id) ?? { ...row, version: row.version + 1, updatedAt })
+      const before = raced.has(row.id) || noted.version !== row.version
+        ? presentEngagement(noted)
+        : { ...after, venue: presentVenue(noted.venue), participants: presentParticipants(noted.participants), updatedAt: noted.updatedAt.toISOString(), version: noted.version }
+      return { entity: 'engagement', before, after }
+    })
+  }
+
+  #noted (id: string): EngagementRow {
+    const row = this.#before.get(id)
+    if (row === undefined) throw new Error(`engagement ${id} was not noted before the change`)
+    return row
   }
 }

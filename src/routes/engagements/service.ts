@@ -57,6 +57,39 @@ function localized<K extends string> (original: string, translations: unknown, l
   return { text, original: (language === undefined ? {} : { [originalKey]: original }) as Partial<Record<K, string>> }
 }
 
+/** An engagement's venue as the API shows it (see presentEngagement). */
+export function presentVenue (venue: EngagementRow['venue'], language?: string): EngagementView['venue'] {
+  if (venue === null) return null
+  const name = localized(venue.name, venue.nameTranslations, language, 'originalName')
+  return {
+    id: venue.id,
+    name: name.text,
+    ...name.original,
+    nameTranslations: storedTranslations(venue.nameTranslations),
+    city: venue.city,
+    country: venue.country,
+    address: venue.address,
+    latitude: venue.latitude,
+    longitude: venue.longitude
+  }
+}
+
+/** An engagement's participants as the API shows them (see presentEngagement). */
+export function presentParticipants (participants: EngagementRow['participants'], language?: string): EngagementView['participants'] {
+  return participants.map((item) => {
+    const name = localized(item.participant.name, item.participant.nameTranslations, language, 'originalName')
+    return {
+      participantId: item.participantId,
+      name: name.text,
+      ...name.original,
+      role: item.role,
+      title: item.title,
+      organisation: item.organisation,
+      country: item.participant.country
+    }
+  })
+}
+
 /**
  * The engagement as the API shows it. With `viewerTimeZone`, also its times on the reader's clock;
  * with `language`, titles and names in that language where translated, each original beside it.
@@ -72,7 +105,6 @@ export function presentEngagement (row: EngagementRow, viewerTimeZone?: string, 
     label: row.timeLabel
   }, viewerTimeZone)
   const title = localized(row.title, row.titleTranslations, language, 'originalTitle')
-  const venueName = row.venue === null ? null : localized(row.venue.name, row.venue.nameTranslations, language, 'originalName')
   return {
     id: row.id,
     visitId: row.visitId,
@@ -87,31 +119,8 @@ export function presentEngagement (row: EngagementRow, viewerTimeZone?: string, 
     pressAccess: row.pressAccess,
     time,
     ...(viewer === undefined ? {} : { viewer }),
-    venue: row.venue === null || venueName === null
-      ? null
-      : {
-          id: row.venue.id,
-          name: venueName.text,
-          ...venueName.original,
-          nameTranslations: storedTranslations(row.venue.nameTranslations),
-          city: row.venue.city,
-          country: row.venue.country,
-          address: row.venue.address,
-          latitude: row.venue.latitude,
-          longitude: row.venue.longitude
-        },
-    participants: row.participants.map((item) => {
-      const name = localized(item.participant.name, item.participant.nameTranslations, language, 'originalName')
-      return {
-        participantId: item.participantId,
-        name: name.text,
-        ...name.original,
-        role: item.role,
-        title: item.title,
-        organisation: item.organisation,
-        country: item.participant.country
-      }
-    }),
+    venue: presentVenue(row.venue, language),
+    participants: presentParticipants(row.participants, language),
     description: row.description,
     sources: row.sources.map((source) => ({
       url: source.url,
