@@ -170,7 +170,7 @@ export async function buildBaseline (databaseUrl: string, poolSize: number) {
       // The id as a value, not a subquery: only then does the planner see how common it is.
       const personId = isUuid(query.participant)
         ? query.participant
-        : (await pool.query<{ id: string }>('SELECT id FROM participants WHERE name_key = $1', [participantNameKey(query.participant)])).rows[0]?.id
+        : (await pool.query<{ id: string }>('SELECT id FROM participants WHERE name_key = $1 AND draft_of IS NULL', [participantNameKey(query.participant)])).rows[0]?.id
       conditions.push(personId === undefined
         ? 'false'
         : `EXISTS (SELECT 1 FROM engagement_participants ep WHERE ep.engagement_id = e.id AND ep.participant_id = ${param(personId)})`)

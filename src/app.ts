@@ -7,12 +7,14 @@ import dbPlugin, { type DbPluginOptions } from './plugins/db.js'
 import errorsPlugin, { clientErrorHandler, frameworkErrorHandler } from './plugins/errors.js'
 import httpCachingPlugin from './plugins/http-caching.js'
 import idempotencyPlugin from './plugins/idempotency.js'
+import publicationPlugin from './plugins/publication.js'
 import securityPlugin, { type RateLimits } from './plugins/security.js'
 import shutdownPlugin from './plugins/shutdown.js'
 import swaggerPlugin from './plugins/swagger.js'
 import calendarRoutes from './routes/calendar/index.js'
 import changeRoutes from './routes/changes/index.js'
 import engagementRoutes from './routes/engagements/index.js'
+import { publishDueEngagements } from './routes/engagements/publication.js'
 import healthRoutes from './routes/health/index.js'
 import legRoutes from './routes/legs/index.js'
 import participantRoutes from './routes/participants/index.js'
@@ -39,6 +41,8 @@ export interface AppOptions {
   corsOrigins?: readonly string[]
   /** How long change records are kept (CHANGE_RETENTION_DAYS); tests shorten it to see cursors expire. */
   changeRetentionMs?: number
+  /** How often to publish engagements whose embargo has ended (default 1000 ms); 0: never (tests counting statements). */
+  publicationIntervalMs?: number
 }
 
 export interface Timeouts {
@@ -119,6 +123,7 @@ export async function buildApp (options: AppOptions) {
   // In this order: the idempotency plugin records the ETag that http-caching sets.
   await app.register(httpCachingPlugin, { maxAgeSeconds: options.cacheMaxAgeSeconds ?? defaultConfig.CACHE_MAX_AGE_SECONDS })
   await app.register(idempotencyPlugin)
+  await app.register(publicationPlugin, { intervalMs: options.publicationIntervalMs ?? 1000, publishDue: publishDueEngagements })
 
   await app.register(healthRoutes)
   await app.register(async (v1) => {

@@ -91,3 +91,13 @@ export function useTestApp (extraTokens?: ReadonlyMap<string, BootstrapToken>) {
   after(() => context.app.close())
   return context
 }
+
+/**
+ * Options for a describe/it that needs a PostgreSQL server (a second session, pg_terminate_backend,
+ * a server process of its own): on the embedded database it is skipped, with this reason printed.
+ */
+export const needsPostgresServer = {
+  skip: process.env.TEST_DATABASE === 'embedded'
+    ? 'needs a PostgreSQL server: run with DATABASE_URL=postgresql://... (the embedded PGlite has one session)'
+    : false
+}

@@ -14,6 +14,8 @@ export interface KeyClaim {
   tokenName: string
   key: string
   requestFingerprint: string
+  /** The token's scopes: a replay needs every one of them still. */
+  tokenScopes: string[]
 }
 
 /**

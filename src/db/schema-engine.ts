@@ -27,9 +27,11 @@ const NO_EXTERNAL_OBJECTS: SchemaFilter = { externalTables: [], externalEnums: [
  * Applies the migrations in prisma/migrations that the database has not applied yet, in order,
  * recording them in `_prisma_migrations` exactly as `prisma migrate deploy` does (same table,
  * same checksums), so the Prisma CLI can take over the same database. Returns the names applied.
+ * `upTo` stops after that migration: a database as an earlier version left it, to test the next
+ * migration's data changes on.
  */
-export async function applyMigrations (connectionString: string): Promise<string[]> {
-  const migrationsList = await readMigrationsList()
+export async function applyMigrations (connectionString: string, options: { upTo?: string } = {}): Promise<string[]> {
+  const migrationsList = await readMigrationsList(options.upTo)
   const { appliedMigrationNames } = await withEngine(connectionString, 'target', (engine) =>
     engine.applyMigrations({ migrationsList, filters: NO_EXTERNAL_OBJECTS }))
   return appliedMigrationNames
@@ -64,10 +66,10 @@ export async function diffMigrationsAgainstSchema (schemaText?: string): Promise
 }
 
 /** prisma/migrations as the Prisma CLI hands it to the engine. */
-async function readMigrationsList (): Promise<MigrationList> {
+async function readMigrationsList (upTo?: string): Promise<MigrationList> {
   const lockfilePath = 'migration_lock.toml'
   const lockfile = await readFile(join(migrationsDir, lockfilePath), 'utf8').catch(() => null)
-  const names = await migrationNamesOnDisk()
+  const names = (await migrationNamesOnDisk()).filter((name) => upTo === undefined || name <= upTo)
   const migrationDirectories = await Promise.all(names.map(async (name) => {
     const content = await readFile(join(migrationsDir, name, 'migration.sql'), 'utf8')
       .then((sql) => ({ tag: 'ok' as const, value: sql }))

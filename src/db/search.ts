@@ -16,13 +16,16 @@ const documentFields = {
   titleTranslations: true,
   description: true,
   venue: { select: { name: true, nameTranslations: true, city: true } },
-  participants: { select: { participant: { select: { name: true, altNames: true, nameTranslations: true } } } }
+  venuePending: true,
+  participants: { select: { pending: true, participant: { select: { name: true, altNames: true, nameTranslations: true } } } }
 } satisfies Prisma.EngagementSelect
 
 // Documents rewritten per statement: a head of state's rename touches thousands of engagements.
 const DOCUMENT_BATCH = 500
 
-const translated = (text: string, translations: unknown) => [text, ...Object.values(storedTranslations(translations))]
+/** A name and its translations, with those a hidden write sent (`pending`, in this engagement's document only). */
+const translated = (text: string, translations: unknown, pending?: unknown) =>
+  [text, ...Object.values({ ...storedTranslations(translations), ...storedTranslations((pending as { nameTranslations?: unknown } | null)?.nameTranslations) })]
 
 /**
  * Rewrites the search documents of the engagements `where` selects, from their current title,
@@ -40,9 +43,9 @@ export async function writeSearchDocuments (tx: Prisma.TransactionClient, where:
     })
     if (rows.length === 0) return
     const titles = rows.map((row) => searchDocumentText(translated(row.title, row.titleTranslations)))
-    const people = rows.map((row) => searchDocumentText(row.participants.flatMap(({ participant }) =>
-      [...translated(participant.name, participant.nameTranslations), ...participant.altNames])))
-    const places = rows.map((row) => searchDocumentText(row.venue === null ? [] : [...translated(row.venue.name, row.venue.nameTranslations), row.venue.city]))
+    const people = rows.map((row) => searchDocumentText(row.participants.flatMap(({ participant, pending }) =>
+      [...translated(participant.name, participant.nameTranslations, pending), ...participant.altNames])))
+    const places = rows.map((row) => searchDocumentText(row.venue === null ? [] : [...translated(row.venue.name, row.venue.nameTranslations, row.venuePending), row.venue.city]))
     const descriptions = rows.map((row) => searchDocumentText([row.description]))
     await tx.$executeRaw`
       UPDATE engagements AS e
@@ -122,17 +125,18 @@ export interface ParticipantMatch {
 
 /**
  * Participants whose name, alternative names or translated names contain `q`, case and accents
- * ignored, best first: a name equal to q (0), starting with it (1), with a word starting with it
+ * ignored, best first (the drafts of engagements under embargo only `withDrafts`): a name equal to q (0), starting with it (1), with a word starting with it
  * (2), containing it (3); then by folded name. Without q, everyone by folded name. A scan of the
  * participants, one row per person however many engagements they have: the names are compared
  * folded as stored (name_key), only the few people with other names have those folded here.
  */
-export async function participantMatches (db: Db, q: string | undefined, options: { after?: ParticipantMatch, limit: number }): Promise<ParticipantMatch[]> {
+export async function participantMatches (db: Db, q: string | undefined, options: { after?: ParticipantMatch, limit: number, withDrafts: boolean }): Promise<ParticipantMatch[]> {
   const { after, limit } = options
+  const drafts = options.withDrafts ? Prisma.sql`TRUE` : Prisma.sql`p.draft_of IS NULL`
   const afterKey = after === undefined ? Prisma.empty : Prisma.sql`(SELECT name_key FROM participants WHERE id = ${after.id}::uuid)`
   if (q === undefined) {
     return db.$queryRaw<ParticipantMatch[]>`
-      SELECT id, 0 AS relevance FROM participants ${after === undefined ? Prisma.empty : Prisma.sql`WHERE name_key > ${afterKey}`}
+      SELECT id, 0 AS relevance FROM participants AS p WHERE ${drafts} ${after === undefined ? Prisma.empty : Prisma.sql`AND name_key > ${afterKey}`}
       ORDER BY name_key LIMIT ${limit}`
   }
   const otherNames = Prisma.sql`SELECT min(${relevanceOf(Prisma.sql`f.name`, Prisma.sql`w.other`)})
@@ -144,6 +148,7 @@ export async function participantMatches (db: Db, q: string | undefined, options
       SELECT p.id, p.name_key, least(${relevanceOf(Prisma.sql`p.name_key`, Prisma.sql`w.name_key`)},
         CASE WHEN cardinality(p.alt_names) > 0 OR p.name_translations <> '{}' THEN (${otherNames}) END) AS relevance
       FROM participants AS p CROSS JOIN wanted AS w
+      WHERE ${drafts}
     ) AS scored
     WHERE relevance IS NOT NULL ${after === undefined ? Prisma.empty : Prisma.sql`AND (relevance, name_key) > (${after.relevance}::int, ${afterKey})`}
     ORDER BY relevance, name_key
@@ -158,7 +163,7 @@ export async function participantsWithAltName (db: Db, name: string, wikidataId:
   const sameWikidataId = wikidataId === undefined ? Prisma.empty : Prisma.sql`AND (wikidata_id IS NULL OR wikidata_id = ${wikidataId})`
   return db.$queryRaw<Array<{ id: string }>>`
     SELECT id FROM participants AS p
-    WHERE cardinality(p.alt_names) > 0 ${sameWikidataId}
+    WHERE p.draft_of IS NULL AND cardinality(p.alt_names) > 0 ${sameWikidataId}
       AND EXISTS (SELECT 1 FROM unnest(p.alt_names) AS alt(name) WHERE ${folded(Prisma.sql`alt.name`)} = ${folded(Prisma.sql`${name}::text`)})
     ORDER BY id`
 }

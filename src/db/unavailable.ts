@@ -19,6 +19,29 @@ const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'Sock
 
 type AdapterCause = { kind?: string, code?: string } | undefined
 
+/** The adapter's cause of a failed query, whether Prisma wrapped it (P2010, P2034...) or not. */
+function adapterCauses (error: unknown): AdapterCause[] {
+  const causes: AdapterCause[] = []
+  if (error instanceof Prisma.PrismaClientKnownRequestError) {
+    causes.push((error.meta?.driverAdapterError as { cause?: AdapterCause } | undefined)?.cause)
+  }
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if (current.name === 'DriverAdapterError') causes.push(current.cause as AdapterCause)
+  }
+  return causes
+}
+
+/**
+ * Whether Postgres undid the transaction because it crossed another one (a deadlock, 40P01, or
+ * a serialization failure, 40001): nothing was written, and the same write may succeed if run
+ * again. Prisma reports it as P2034 from its own queries, and inside a P2010 (or bare) from raw ones.
+ */
+export function isWriteConflict (error: unknown): boolean {
+  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2034') return true
+  return adapterCauses(error).some((cause) => cause?.kind === 'TransactionWriteConflict' ||
+    (cause?.kind === 'postgres' && (cause.code === '40P01' || cause.code === '40001')))
+}
+
 /**
  * Whether an error from a database call means the database could not serve it (down,
  * restarting, unreachable, overloaded, too slow), so the request may succeed if retried,
@@ -26,12 +49,10 @@ type AdapterCause = { kind?: string, code?: string } | undefined
  */
 export function isDatabaseUnavailable (error: unknown): boolean {
   if (error instanceof Prisma.PrismaClientInitializationError) return true
-  if (error instanceof Prisma.PrismaClientKnownRequestError) {
-    if (PRISMA_CODES.has(error.code)) return true
-    return isUnavailableAdapterCause((error.meta?.driverAdapterError as { cause?: AdapterCause } | undefined)?.cause)
-  }
+  if (error instanceof Prisma.PrismaClientKnownRequestError && PRISMA_CODES.has(error.code)) return true
+  if (adapterCauses(error).some(isUnavailableAdapterCause)) return true
+  if (error instanceof Prisma.PrismaClientKnownRequestError) return false
   for (let current: unknown = error; current instanceof Error; current = current.cause) {
-    if (current.name === 'DriverAdapterError' && isUnavailableAdapterCause(current.cause as AdapterCause)) return true
     const code = (current as { code?: unknown }).code
     if (typeof code === 'string' && (SOCKET_CODES.has(code) || isUnavailableSqlState(code))) return true
     if (DRIVER_MESSAGES.test(current.message)) return true

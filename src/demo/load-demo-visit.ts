@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../db/client.js'
+import { TOKEN_SCOPES } from '../domain/access.js'
 import type { ChangeAuthor } from '../domain/changes.js'
 import { createEngagement } from '../routes/engagements/service.js'
 import { createLeg } from '../routes/legs/service.js'
@@ -25,7 +26,7 @@ export async function loadDemoVisit (prisma: PrismaClient, slug = demoVisit.slug
     const legIds = new Map<number, string>()
     for (const leg of demoLegs) legIds.set(leg.sequence, (await createLeg(prisma, visit.id, leg, DEMO_AUTHOR)).id)
     for (const { legSequence, ...engagement } of demoEngagements) {
-      await createEngagement(prisma, visit, { ...engagement, legId: legIds.get(legSequence) }, DEMO_AUTHOR)
+      await createEngagement(prisma, visit, { ...engagement, legId: legIds.get(legSequence) }, DEMO_AUTHOR, TOKEN_SCOPES)
     }
   } catch (error) {
     await deleteVisit(prisma, visit, [visit.version], DEMO_AUTHOR)

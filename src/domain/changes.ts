@@ -246,31 +246,48 @@ export function checkChangeSource (header: string): string {
 
 /**
  * How a reader's feed is ordered. Without read:embargoed a change of an embargoed engagement
- * joins the feed only when its embargo ends, so that feed runs in order of `visibleAt`; with it,
- * every change is there from the start, in order of sequence (which is commit order).
+ * joins the feed only when its embargo ends, so that feed runs in the order changes became
+ * public, numbered by publicSequence; with it, every change is there from the start, in order of
+ * sequence (which is commit order).
  */
-export type FeedOrder = 'visible' | 'recorded'
+export type FeedOrder = 'public' | 'recorded'
 
 export function feedOrderFor (scopes: readonly TokenScope[]): FeedOrder {
-  return canReadEmbargoed(scopes) ? 'recorded' : 'visible'
+  return canReadEmbargoed(scopes) ? 'recorded' : 'public'
 }
 
-/** A place in the feed: after the change at (`at`, `sequence`) in the reader's order. */
+/** A place in the feed: after the change numbered `sequence` in the reader's order. */
 export interface FeedPosition {
   order: FeedOrder
-  /** visibleAt or recordedAt of that change, by order; also tells the cursor's age. */
+  /** When that change became public (public order) or was recorded: tells the cursor's age. */
+  at: Date
+  /** The change's publicSequence (public order) or sequence. */
+  sequence: bigint
+}
+
+/**
+ * A cursor of the public feed from before changes had public numbers: a place in the order of
+ * (visibleAt, sequence), where sequence counted every change. Still accepted (src/db/changes.ts).
+ */
+export interface LegacyFeedPosition {
+  order: 'visible'
   at: Date
   sequence: bigint
 }
 
-const SEQUENCE = /^\d{1,19}$/
+const BIGINT_MAX = 9223372036854775807n
+
+/** A sequence number as a cursor carries it: digits that fit a Postgres bigint. */
+export function isSequenceNumber (value: string): boolean {
+  return /^\d{1,19}$/.test(value) && BigInt(value) <= BIGINT_MAX
+}
 
 export function encodeFeedCursor (position: FeedPosition): string {
   return encodeCursor([position.order, position.at.toISOString(), String(position.sequence)])
 }
 
 const FEED_DESCRIPTIONS: Record<FeedOrder, string> = {
-  visible: 'the public feed (read without the read:embargoed scope), ordered by when changes became public',
+  public: 'the public feed (read without the read:embargoed scope), ordered by when changes became public',
   recorded: 'the full feed (read with the read:embargoed scope), ordered by when changes were made'
 }
 
@@ -278,27 +295,30 @@ const FEED_DESCRIPTIONS: Record<FeedOrder, string> = {
  * The position in a `since` cursor. 400 when it is not a feed cursor, or when it belongs to the
  * other order: its position means nothing there, and reading on would skip or repeat changes.
  */
-export function decodeFeedCursor (cursor: string, order: FeedOrder): FeedPosition {
+export function decodeFeedCursor (cursor: string, order: FeedOrder): FeedPosition | LegacyFeedPosition {
   let parts: string[]
   try {
-    parts = decodeCursor(cursor, [(part) => part === 'visible' || part === 'recorded', isValidInstant, (part) => SEQUENCE.test(part)])
+    parts = decodeCursor(cursor, [(part) => part === 'public' || part === 'recorded' || part === 'visible', isValidInstant, isSequenceNumber])
   } catch {
     throw new InputError('invalid', 'since is not a cursor from GET /v1/changes; start with since=now, or without since to read every retained change.', [
       { path: '/query/since', message: 'is not a cursor from this feed' }
     ])
   }
-  const [cursorOrder, at, sequence] = parts as [FeedOrder, string, string]
+  const [tag, at, sequence] = parts as [FeedOrder | 'visible', string, string]
+  const cursorOrder: FeedOrder = tag === 'visible' ? 'public' : tag
   if (cursorOrder !== order) {
     throw new InputError('invalid', `This cursor comes from ${FEED_DESCRIPTIONS[cursorOrder]}, but this request reads ${FEED_DESCRIPTIONS[order]}. ` +
       'Poll with the same kind of token that got the cursor, or start this feed again with since=now.', [
       { path: '/query/since', message: 'belongs to a feed ordered differently' }
     ])
   }
-  return { order, at: new Date(at), sequence: BigInt(sequence) }
+  return tag === 'visible'
+    ? { order: 'visible', at: new Date(at), sequence: BigInt(sequence) }
+    : { order: cursorOrder, at: new Date(at), sequence: BigInt(sequence) }
 }
 
 /** Whether changes after this position may already have been pruned. */
-export function isExpired (position: FeedPosition, now: Date, retentionMs: number): boolean {
+export function isExpired (position: { at: Date }, now: Date, retentionMs: number): boolean {
   return position.at.getTime() < now.getTime() - retentionMs
 }
 

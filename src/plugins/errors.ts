@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { InputError, type FieldError } from '../domain/errors.js'
-import { isDatabaseUnavailable } from '../db/unavailable.js'
+import { isDatabaseUnavailable, isWriteConflict } from '../db/unavailable.js'
 import { Prisma } from '../generated/prisma/client.js'
 import { HttpProblem, conflict, invalidRequest, notFound, unprocessable } from '../problems.js'
 
@@ -64,12 +64,13 @@ function toProblem (error: FastifyError | Error): HttpProblem | null {
     if (error.code === 'P2002') return conflict('Another record already uses this value; choose a different one.')
     if (error.code === 'P2025') return notFound('The record does not exist (it may have just been deleted).')
     if (error.code === 'P2003') return conflict('The record is still referenced by others; remove those references first.')
-    // A deadlock or serialization failure: two writes to shared records (a venue, a person) crossed, and Postgres undid this one.
-    if (error.code === 'P2034') {
-      return new HttpProblem(503, '/problems/write-conflict', 'Service temporarily unavailable',
-        'Another write to the same records ran at the same moment, so nothing was changed. Send the request again ' +
-        '(after the seconds in Retry-After); an Idempotency-Key makes that safe.', { headers: { 'retry-after': '1' } })
-    }
+  }
+  // A deadlock or serialization failure that still happened after the service ran the write again
+  // (src/db/transactions.ts): two writes to shared records crossed, and Postgres undid this one.
+  if (isWriteConflict(error)) {
+    return new HttpProblem(503, '/problems/write-conflict', 'Service temporarily unavailable',
+      'Other writes to the same records kept running at the same moment, so nothing was changed. Send the request again ' +
+      '(after the seconds in Retry-After); an Idempotency-Key makes that safe.', { headers: { 'retry-after': '1' } })
   }
   // The request was fine, the database was not: the client should retry, not change anything.
   if (isDatabaseUnavailable(error)) return databaseUnavailable()

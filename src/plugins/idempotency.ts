@@ -27,6 +27,12 @@ function requestInFlight () {
     { headers: { 'retry-after': '1' } })
 }
 
+function scopesChanged (missing: readonly string[]) {
+  return new HttpProblem(422, '/problems/idempotency-key-scopes-changed', 'Idempotency-Key used with other scopes',
+    `This Idempotency-Key was first used when this token also had the scope(s) ${missing.join(', ')}, which it no longer has, ` +
+    'so the first response is not replayed: it may show what the token may no longer see. Send the request with a new key.')
+}
+
 function handlerTimedOut (request: FastifyRequest) {
   const reason: unknown = request.signal.reason
   return (reason as { code?: string } | undefined)?.code === 'FST_ERR_HANDLER_TIMEOUT'
@@ -45,7 +51,9 @@ function replay (reply: FastifyReply, record: IdempotencyKey) {
  * Idempotency-Key on POST (Stripe's model), per token: the first request with a key claims it
  * and runs; its response (any status below 500) is recorded and replayed to every retry with
  * the same key and the same request for 24 hours. A 5xx frees the key so the retry runs again.
- * Requests refused before the handler (401, 400 validation, 413, 415, 429) claim nothing.
+ * Requests refused before the handler (401, 400 validation, 413, 415, 429) claim nothing. A key
+ * belongs to one token (names are unique across API_TOKENS and the database), and is replayed
+ * only while the token still has every scope it had when it first used the key.
  */
 export default fp(async (app) => {
   const claims = new WeakMap<FastifyRequest, string>()
@@ -65,7 +73,7 @@ export default fp(async (app) => {
     const tokenName = request.tokenName
     const fingerprint = requestFingerprint(request.method, request.url, request.body)
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-      const claim = { id: randomUUID(), tokenName, key, requestFingerprint: fingerprint }
+      const claim = { id: randomUUID(), tokenName, key, requestFingerprint: fingerprint, tokenScopes: [...request.tokenScopes] }
       if (await claimIdempotencyKey(app.prisma, claim)) {
         claims.set(request, claim.id)
         await purgeExpiredKeys(request, new Date())
@@ -76,7 +84,12 @@ export default fp(async (app) => {
       switch (keyState(record, fingerprint, new Date())) {
         case 'different-request': throw keyReusedForAnotherRequest()
         case 'in-flight': throw requestInFlight()
-        case 'completed': return replay(reply, record)
+        case 'completed': {
+          // A replay shows what the first request's token could see: only to a token that still can.
+          const missing = record.tokenScopes.filter((scope) => !(request.tokenScopes as readonly string[]).includes(scope))
+          if (missing.length > 0) throw scopesChanged(missing)
+          return replay(reply, record)
+        }
         case 'expired':
         case 'abandoned':
           await deleteIdempotencyKeyAsRead(app.prisma, record)

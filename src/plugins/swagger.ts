@@ -11,7 +11,9 @@ or \`date\`. Add \`?tz=<IANA zone>\` to any read to also get \`viewer\` times in
 Reads are public. Writes need \`Authorization: Bearer <token>\` with a token that has the \`write\` scope
 (401 without a valid token, 403 without the scope). A read may carry a token too, which must then be
 valid; with the \`read:embargoed\` scope it also shows engagements whose \`embargoUntil\` is still ahead,
-which are otherwise absent (404, left out of lists and itineraries). Every error is an RFC 9457
+which are otherwise absent (404, left out of lists and itineraries). What an embargoed engagement says about
+a shared venue or person (an address, a country, a translation) reaches other engagements, participant records,
+search and the change feed only when it is published. Every error is an RFC 9457
 problem (\`application/problem+json\`).`
 
 /** The OpenAPI document (built from the route schemas), served at /openapi.json, and Swagger UI at /docs. */

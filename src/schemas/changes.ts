@@ -8,7 +8,14 @@ const FieldChange = Type.Object({
 })
 
 export const ChangeRecord = Type.Object({
-  sequence: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, format: 'int64', description: 'The change\'s number: increasing in the order changes were committed.' }),
+  sequence: Type.Integer({
+    minimum: 1,
+    maximum: Number.MAX_SAFE_INTEGER,
+    format: 'int64',
+    description: 'The change\'s number in your feed. Without read:embargoed: 1, 2, 3... in the order changes became public, ' +
+      'counting public changes only (a change under embargo gets its number when the embargo ends). With read:embargoed: ' +
+      'increasing in the order changes were committed, every change counted.'
+  }),
   entity: Type.Enum([...CHANGE_ENTITIES]),
   entityId: Uuid,
   visitId: Type.String({ format: 'uuid', description: 'The visit the entity belongs or belonged to.' }),

@@ -42,7 +42,9 @@ const VenueInput = Type.Object({
 }, {
   additionalProperties: false,
   description: 'A venue is one place shared by every engagement held there, found by name, city and country; ' +
-    'an address or coordinates sent here update that place.'
+    'an address or coordinates sent here update that place. Sent with an engagement under embargo, they stay with that ' +
+    'engagement until it is published (its embargo ends or is lifted); a venue nobody has named publicly is then its own ' +
+    'draft, seen by no one else.'
 })
 
 const ParticipantInput = Type.Object({
@@ -57,7 +59,9 @@ const ParticipantInput = Type.Object({
   additionalProperties: false,
   description: 'A person is one record across engagements and visits (GET /v1/participants/{id}), found again by wikidataId, ' +
     'else by name (ignoring case, accents and spacing), else by one of their alternative names; a new person only when none ' +
-    'matches. Title and organisation are as held at this engagement.'
+    'matches. Title and organisation are as held at this engagement. Under embargo, what is sent about the person (country, ' +
+    'translations, wikidataId) waits for the engagement\'s publication, and someone nobody has named publicly is the ' +
+    'engagement\'s own draft until then (seen only with read:embargoed).'
 })
 
 const SourceInput = Type.Object({

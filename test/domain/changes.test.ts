@@ -178,15 +178,23 @@ describe('checkChangeSource', () => {
 })
 
 describe('feed cursors', () => {
-  const position = { order: 'visible' as const, at: new Date('2026-01-05T04:00:00.123Z'), sequence: 9007199254740993n }
+  const position = { order: 'public' as const, at: new Date('2026-01-05T04:00:00.123Z'), sequence: 9007199254740993n }
 
   it('round-trip a position, sequence numbers beyond 2^53 included', () => {
-    assert.deepEqual(decodeFeedCursor(encodeFeedCursor(position), 'visible'), position)
+    assert.deepEqual(decodeFeedCursor(encodeFeedCursor(position), 'public'), position)
+    const recorded = { ...position, order: 'recorded' as const, sequence: 9223372036854775807n }
+    assert.deepEqual(decodeFeedCursor(encodeFeedCursor(recorded), 'recorded'), recorded)
+  })
+
+  it('still read a public cursor from before public numbers, as the place it was', () => {
+    const legacy = encodeCursor(['visible', '2026-01-05T04:00:00.123Z', '12'])
+    assert.deepEqual(decodeFeedCursor(legacy, 'public'), { order: 'visible', at: new Date('2026-01-05T04:00:00.123Z'), sequence: 12n })
+    assert.throws(() => decodeFeedCursor(legacy, 'recorded'), (error: unknown) => error instanceof InputError && error.errors[0]?.path === '/query/since')
   })
 
   it('belong to one order: the public feed and the full feed refuse each other\'s', () => {
-    assert.equal(feedOrderFor([]), 'visible')
-    assert.equal(feedOrderFor(['write']), 'visible')
+    assert.equal(feedOrderFor([]), 'public')
+    assert.equal(feedOrderFor(['write']), 'public')
     assert.equal(feedOrderFor(['read:embargoed']), 'recorded')
     assert.throws(() => decodeFeedCursor(encodeFeedCursor(position), 'recorded'), (error: unknown) =>
       error instanceof InputError && error.errors[0]?.path === '/query/since' && /read:embargoed/.test(error.message))
@@ -194,8 +202,10 @@ describe('feed cursors', () => {
 
   it('refuse what they did not issue, naming the since parameter', () => {
     for (const cursor of ['garbage', encodeCursor(['2026-01-05', '019b0000-0000-7000-8000-000000000001']), encodeCursor(['visible', 'yesterday', '1']),
-      encodeCursor(['visible', '2026-01-05T04:00:00.000Z', '-1']), encodeCursor(['sideways', '2026-01-05T04:00:00.000Z', '1'])]) {
-      assert.throws(() => decodeFeedCursor(cursor, 'visible'), (error: unknown) =>
+      encodeCursor(['visible', '2026-01-05T04:00:00.000Z', '-1']), encodeCursor(['sideways', '2026-01-05T04:00:00.000Z', '1']),
+      // Past the largest bigint: Postgres could not compare it.
+      encodeCursor(['public', '2026-01-05T04:00:00.000Z', '9223372036854775808']), encodeCursor(['public', '2026-01-05T04:00:00.000Z', '9999999999999999999'])]) {
+      assert.throws(() => decodeFeedCursor(cursor, 'public'), (error: unknown) =>
         error instanceof InputError && error.kind === 'invalid' && error.errors[0]?.path === '/query/since', cursor)
     }
   })

@@ -10,7 +10,7 @@ import { writeSearchDocuments } from '../../src/db/search.js'
 import { UNREACHED_RATE_LIMITS, databaseUrl, uniqueSlug } from '../helper.js'
 
 // An itinerary: the visit, its legs, and its engagements with venues, participants and sources in
-// one statement (src/db/itinerary-engagements.ts). A list page by visit: the visit, the page's
+// one statement (src/db/engagement-rows.ts). A list page by visit: the visit, the page's
 // ids, the page with its relations. Seven and six before that statement; never one per row.
 const MAX_STATEMENTS = 3
 
@@ -65,6 +65,8 @@ describe('SQL statements per request', () => {
       databaseUrl: databaseUrl(),
       apiTokens: new Map(),
       rateLimits: UNREACHED_RATE_LIMITS,
+      // Its look for ended embargoes would be counted with the request's statements.
+      publicationIntervalMs: 0,
       onDatabaseQuery: (event) => statements.push(event.query)
     })
     await app.ready()

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
-import { authorised, createEngagement, createVisit, databaseUrl, ifMatch, uniqueSlug, useTestApp } from '../helper.js'
+import { authorised, createEngagement, createVisit, databaseUrl, ifMatch, needsPostgresServer, uniqueSlug, useTestApp } from '../helper.js'
 
 const WRITERS = 50
 const ROUNDS = 10
@@ -100,7 +100,7 @@ describe('concurrency', () => {
     assert.equal(await server.app.prisma.engagement.count({ where: { title } }), 1)
   })
 
-  it('answers 503 with Retry-After to a write Postgres undoes to break a deadlock, and keeps nothing of it', async () => {
+  it('runs a write again when Postgres undoes it to break a deadlock, a raw statement\'s included', needsPostgresServer, async () => {
     const time = { precision: 'date', localDate: '2026-01-05', timeZone: 'Asia/Shanghai' }
     const hall = { name: `Deadlock hall ${uniqueSlug()}`, city: 'Beijing', country: 'CN' }
     const held = await createEngagement(server.http, visitId, { time, venue: hall })
@@ -112,27 +112,87 @@ describe('concurrency', () => {
       // This session looks for deadlocks late, so that the API's session finds this one and is undone.
       await other.query("SET LOCAL deadlock_timeout = '60s'")
       await other.query('SELECT 1 FROM engagements WHERE id = $1 FOR UPDATE', [held.id])
-      // The PATCH changes the hall, so it must give `held` a new version: it waits for this session...
+      // A new translation of the hall is in the search document of every engagement held there: the
+      // PATCH's raw UPDATE of those documents waits for this session...
       const patch = server.http.patch(`/v1/engagements/${edited.id}`).set(authorised).set(ifMatch(1))
-        .send({ venue: { ...hall, address: '1 Example Road' } }).then((response) => response)
-      for (;;) {
-        const waiting = await other.query('SELECT 1 FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))')
-        if (waiting.rowCount !== 0) break
-        await sleep(20)
-      }
-      // ...and this session now waits for the hall the PATCH holds.
-      const venueUpdate = other.query('UPDATE venues SET address = $1 WHERE name = $2', ['2 Example Road', hall.name])
-      const response = await patch
-      assert.equal(response.status, 503, JSON.stringify(response.body))
-      assert.equal(response.body.type, '/problems/write-conflict')
-      assert.equal(response.headers['retry-after'], '1')
-      await venueUpdate
+        .send({ venue: { ...hall, address: '1 Example Road', nameTranslations: { zh: '僵局厅' } } }).then((response) => response)
+      await waitUntilBlocking(other)
+      // ...and this session now waits for the hall the PATCH holds, until Postgres undoes the PATCH.
+      await other.query('UPDATE venues SET address = $1 WHERE name = $2', ['2 Example Road', hall.name])
       await other.query('ROLLBACK')
+      // The service ran the PATCH again, and this time nothing stood in its way.
+      const response = await patch
+      assert.equal(response.status, 200, JSON.stringify(response.body))
     } finally {
       await other.end()
     }
     const after = await server.http.get(`/v1/engagements/${edited.id}`).expect(200)
-    assert.equal(after.body.version, 1)
-    assert.equal(after.body.venue.address, null)
+    assert.equal(after.body.version, 2)
+    assert.equal(after.body.venue.address, '1 Example Road')
+    assert.equal((await server.http.get(`/v1/engagements/${held.id}`).expect(200)).body.venue.address, '1 Example Road')
+  })
+
+  it('writes that name two people in opposite orders all succeed', async (t) => {
+    const pairs = 20
+    const [first, second] = [`Opposite ${uniqueSlug()}`, `Order ${uniqueSlug()}`]
+    const time = { precision: 'date', localDate: '2026-01-05', timeZone: 'Asia/Shanghai' }
+    const engagements = await Promise.all(Array.from({ length: pairs * 2 }, () => createEngagement(server.http, visitId, { time })))
+    // Each write sends new details of both people, so each updates both and every engagement that shows them.
+    const statuses = await Promise.all(engagements.map(async (engagement, index) => {
+      const people = [{ name: first, role: 'host', nameTranslations: { ko: `첫째 ${index}` }, country: index % 2 === 0 ? 'CN' : 'KR' },
+        { name: second, role: 'guest', nameTranslations: { ko: `둘째 ${index}` }, country: index % 2 === 0 ? 'KR' : 'CN' }]
+      const response = await server.http.patch(`/v1/engagements/${engagement.id}`).set(authorised).set(ifMatch(1))
+        .send({ participants: index % 2 === 0 ? people : people.reverse() })
+      // The people's other engagements get new versions as they change: read the current one and try again.
+      if (response.status === 412) {
+        const current = await server.http.get(`/v1/engagements/${engagement.id}`).expect(200)
+        return (await server.http.patch(`/v1/engagements/${engagement.id}`).set(authorised).set('If-Match', current.headers.etag as string)
+          .send({ participants: index % 2 === 0 ? people : people.reverse() })).status
+      }
+      return response.status
+    }))
+    const counts = Object.fromEntries([...new Set(statuses)].map((status) => [status, statuses.filter((item) => item === status).length]))
+    t.diagnostic(`opposite orders: ${JSON.stringify(counts)}`)
+    assert.deepEqual(counts, { 200: pairs * 2 })
+  })
+
+  it('numbers legs added at the same moment without a sequence one after another', async () => {
+    const visit = await createVisit(server.http)
+    const responses = await Promise.all(Array.from({ length: 10 }, (_, index) => server.http.post(`/v1/visits/${visit.id}/legs`).set(authorised).send({
+      city: `City ${index}`, country: 'CN', timeZone: 'Asia/Shanghai', startDate: '2026-01-04', endDate: '2026-01-05'
+    })))
+    assert.deepEqual(responses.map((response) => response.status), Array(10).fill(201), JSON.stringify(responses.map((response) => response.body)))
+    assert.deepEqual(responses.map((response) => response.body.sequence).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+  })
+
+  it('answers 404, not 409, to an engagement added while its visit is being deleted', needsPostgresServer, async () => {
+    const visit = await createVisit(server.http)
+    const other = new pg.Client({ connectionString: databaseUrl() })
+    await other.connect()
+    try {
+      // The delete in progress, as deleteVisit runs it: the visit locked, then gone.
+      await other.query('BEGIN')
+      await other.query('SELECT 1 FROM visits WHERE id = $1 FOR UPDATE', [visit.id])
+      const post = server.http.post(`/v1/visits/${visit.id}/engagements`).set(authorised)
+        .send({ title: 'Too late', kind: 'meeting', time: { precision: 'date', localDate: '2026-01-05', timeZone: 'Asia/Shanghai' } })
+        .then((response) => response)
+      await waitUntilBlocking(other)
+      await other.query('DELETE FROM visits WHERE id = $1', [visit.id])
+      await other.query('COMMIT')
+      const response = await post
+      assert.equal(response.status, 404, JSON.stringify(response.body))
+      assert.match(response.body.detail, /visit was deleted/)
+    } finally {
+      await other.end()
+    }
   })
 })
+
+/** Waits until some other session waits for a lock `session` holds. */
+async function waitUntilBlocking (session: pg.Client) {
+  for (;;) {
+    const waiting = await session.query('SELECT 1 FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))')
+    if (waiting.rowCount !== 0) return
+    await sleep(20)
+  }
+}

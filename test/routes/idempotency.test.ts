@@ -175,3 +175,33 @@ describe('Idempotency-Key after a failure on our side', () => {
     assert.equal(attempts, 2)
   })
 })
+
+describe('Idempotency-Key when the token\'s scopes change', () => {
+  const secret = 'scoped-desk-secret'
+  const desk = { Authorization: `Bearer ${secret}` }
+  const appWith = async (scopes: Array<typeof TOKEN_SCOPES[number]>) => {
+    const app = await buildApp({ databaseUrl: databaseUrl(), apiTokens: new Map([['scoped-desk', { secret, scopes }]]), rateLimits: UNREACHED_RATE_LIMITS })
+    await app.ready()
+    return app
+  }
+
+  it('replays a response only to the token while it still has every scope it had when it used the key', async (t) => {
+    // The same token name, restarted with fewer scopes (API_TOKENS edited).
+    const before = await appWith(['write', 'read:embargoed'])
+    t.after(() => before.close())
+    const visit = (await supertest(before.server).post('/v1/visits').set(desk).send(visitBody()).expect(201)).body as { id: string }
+    const key = randomUUID()
+    const body = { title: 'Secret dinner', kind: 'meal', embargoUntil: '2100-01-01T00:00:00Z', time: { precision: 'date', timeZone: 'Asia/Shanghai', localDate: '2026-01-05' } }
+    const first = await supertest(before.server).post(`/v1/visits/${visit.id}/engagements`).set(desk).set('Idempotency-Key', key).send(body).expect(201)
+
+    const after = await appWith(['write'])
+    t.after(() => after.close())
+    const refused = await supertest(after.server).post(`/v1/visits/${visit.id}/engagements`).set(desk).set('Idempotency-Key', key).send(body).expect(422)
+    assert.equal(refused.body.type, '/problems/idempotency-key-scopes-changed')
+    assert.match(refused.body.detail, /read:embargoed/)
+    assert.doesNotMatch(refused.text, new RegExp(first.body.id))
+    // With its scopes back, the token gets its response again.
+    const replayed = await supertest(before.server).post(`/v1/visits/${visit.id}/engagements`).set(desk).set('Idempotency-Key', key).send(body).expect(201)
+    assert.equal(replayed.text, first.text)
+  })
+})

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { engagementRowsByIds } from '../../db/itinerary-engagements.js'
+import { engagementRowsByIds } from '../../db/engagement-rows.js'
 import {
   CALENDAR_REFRESH_SECONDS, MAX_CALENDAR_EVENTS, buildCalendar, type CalendarEngagement, type CalendarOptions
 } from '../../domain/calendar.js'
@@ -10,8 +10,9 @@ import { prefixSearchQuery } from '../../domain/search.js'
 import { notModifiedResponse, problemResponses } from '../../schemas/common.js'
 import { EngagementListQuery } from '../../schemas/engagements.js'
 import { VisitParams } from '../../schemas/visits.js'
+import { presentEngagement } from '../../presenters/engagements.js'
 import {
-  presentEngagement, queryFilters, searchMatches, visibleEngagements, visitOfFilter, type EngagementFilterQuery
+  queryFilters, searchMatches, visibleEngagements, visitOfFilter, type EngagementFilterQuery
 } from '../engagements/service.js'
 import { findVisit } from '../visits/service.js'
 
@@ -45,7 +46,7 @@ const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
    * included); more than the cap is a 422.
    */
   async function idsFor (request: FastifyRequest, query: EngagementFilterQuery, visitId?: string): Promise<string[]> {
-    const filters = await queryFilters(app.prisma, query, visitId)
+    const filters = await queryFilters(app.prisma, query, request.tokenScopes, visitId)
     const rows = query.q === undefined
       ? await app.prisma.engagement.findMany({
         where: { AND: [visibleEngagements(request.tokenScopes), ...filters] },

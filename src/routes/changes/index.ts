@@ -20,7 +20,9 @@ const changeRoutes: FastifyPluginAsyncTypebox<ChangeRoutesOptions> = async (app,
         '`since=now` (or without `since` for every retained change), list the visits and engagements, then poll with ' +
         '`since=<nextCursor>`; when `hasMore` is true, poll again at once.\n\n' +
         'Without the read:embargoed scope, a change of an embargoed engagement joins the feed when the embargo ends, ' +
-        'after the cursors already handed out, so a poller never misses it; with the scope every change is there at once. ' +
+        'after the cursors already handed out, so a poller never misses it, and the feed\'s numbers count only what it ' +
+        'shows; an engagement deleted while under embargo, never public, leaves no trace in it. With the scope every change ' +
+        'is there at once. ' +
         'The two feeds are ordered differently, so a cursor works only with the same kind of token (400 otherwise). ' +
         'Changes are kept for CHANGE_RETENTION_DAYS (90 by default); an older cursor gets 410: resync as its detail says.',
       querystring: ChangeFeedQuery,

@@ -1,9 +1,9 @@
 import type { Static } from 'typebox'
 import type { PrismaClient } from '../../db/client.js'
-import { readChangeFeed, storedChange, type StoredChange } from '../../db/changes.js'
+import { numberNewlyVisibleChanges, readChangeFeed, storedChange, type StoredChange } from '../../db/changes.js'
 import { canReadEmbargoed, type TokenScope } from '../../domain/access.js'
 import {
-  decodeFeedCursor, describeChange, describeRetention, encodeFeedCursor, feedOrderFor, visibleDetails
+  decodeFeedCursor, describeChange, describeRetention, encodeFeedCursor, feedOrderFor, isSequenceNumber, visibleDetails
 } from '../../domain/changes.js'
 import { decodeCursor, encodeCursor, pageSize } from '../../domain/cursor.js'
 import { isUuid } from '../../domain/identifiers.js'
@@ -13,11 +13,14 @@ import { findVisitOrNull } from '../visits/service.js'
 
 export type ChangeView = Static<typeof ChangeRecord>
 
-/** A change as this reader may see it, with its summary. */
+/**
+ * A change as this reader may see it, with its summary. Its number is the one of the reader's
+ * feed: the public feed counts only what is public.
+ */
 export function presentChange (stored: StoredChange, scopes: readonly TokenScope[]): ChangeView {
   const change = visibleDetails(stored, scopes)
   return {
-    sequence: Number(change.sequence),
+    sequence: Number(canReadEmbargoed(scopes) ? change.sequence : change.publicSequence),
     entity: change.entity,
     entityId: change.entityId,
     visitId: change.visitId,
@@ -51,11 +54,9 @@ export async function readFeed (prisma: PrismaClient, query: Static<typeof Chang
   }
 }
 
-const SEQUENCE = /^\d{1,19}$/
-
 /**
- * A visit's changes, newest first, as a history reads. `{visit}` is an id or a slug; a deleted
- * visit is found by its id as long as changes of it are kept.
+ * A visit's changes, newest first, as a history reads, numbered as in the reader's feed.
+ * `{visit}` is an id or a slug; a deleted visit is found by its id as long as changes of it are kept.
  */
 export async function visitHistory (prisma: PrismaClient, visitParam: string, query: Static<typeof ChangeHistoryQuery>, scopes: readonly TokenScope[]) {
   const limit = pageSize(query.limit, 50)
@@ -65,20 +66,19 @@ export async function visitHistory (prisma: PrismaClient, visitParam: string, qu
     if (kept === null) throw notFound(`No visit has the id or slug "${visitParam}", and no changes of a visit with that id are kept.`)
     visitId = kept.visitId
   }
-  const before = query.cursor === undefined ? undefined : BigInt((decodeCursor(query.cursor, [(part) => SEQUENCE.test(part)]) as [string])[0])
+  const order = feedOrderFor(scopes)
+  const before = query.cursor === undefined ? undefined : BigInt((decodeCursor(query.cursor, [(part) => part === order, isSequenceNumber]) as [string, string])[1])
+  if (order === 'public') await numberNewlyVisibleChanges(prisma)
+  const number = order === 'public' ? 'publicSequence' : 'sequence'
   const rows = await prisma.change.findMany({
-    where: {
-      visitId,
-      ...(canReadEmbargoed(scopes) ? {} : { visibleAt: { lte: new Date() } }),
-      ...(before === undefined ? {} : { sequence: { lt: before } })
-    },
-    orderBy: { sequence: 'desc' },
+    where: { visitId, [number]: before === undefined ? { not: null } : { lt: before } },
+    orderBy: { [number]: 'desc' },
     take: limit + 1
   })
   const page = rows.slice(0, limit)
   const last = page.at(-1)
   return {
     data: page.map((row) => presentChange(storedChange(row), scopes)),
-    nextCursor: rows.length > limit && last !== undefined ? encodeCursor([String(last.sequence)]) : null
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor([order, String(last[number])]) : null
   }
 }

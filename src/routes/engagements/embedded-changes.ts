@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util'
 import type { EntityChange } from '../../db/changes.js'
-import { engagementRowsByIds } from '../../db/itinerary-engagements.js'
+import { engagementRowsByIds, type EngagementRow } from '../../db/engagement-rows.js'
 import type { Prisma } from '../../generated/prisma/client.js'
-import { presentEngagement, presentParticipants, presentVenue, type EngagementRow } from './service.js'
+import { presentEngagement, presentParticipants, presentVenue } from '../../presenters/engagements.js'
 
 /**
  * An engagement shows its venue, and its participants' names and countries, and those rows are
@@ -37,15 +37,19 @@ export class EmbeddedChanges {
 
   /**
    * Every noted engagement whose venue or participants no longer show what they did, each at a
-   * new version. Only those parts are compared, and each engagement is presented once (its time
-   * takes most of that): the other parts of its before are those of its after, unless another
-   * writer changed it in the meantime (its version moved by more than this increment).
+   * new version. Only those parts are compared, as the engagement shows them: a change that alters
+   * nothing a reader sees (a person's name in another language, which an engagement shows only
+   * when asked for it with ?lang=) leaves its version, and every editor's ETag, alone. Each
+   * engagement is presented once (its time takes most of that): the other parts of its before are
+   * those of its after, unless another writer changed it in the meantime (its version moved by
+   * more than this increment).
    */
   async changedEngagements (tx: Prisma.TransactionClient): Promise<EntityChange[]> {
     const current = await engagementRowsByIds(tx, [...this.#before.keys()])
     const changed = current.filter((row) => {
       const before = this.#noted(row.id)
-      return !isDeepStrictEqual(row.venue, before.venue) || !isDeepStrictEqual(row.participants, before.participants)
+      return !isDeepStrictEqual(presentVenue(row.venue), presentVenue(before.venue)) ||
+        !isDeepStrictEqual(presentParticipants(row.participants), presentParticipants(before.participants))
     })
     if (changed.length === 0) return []
     const updatedAt = new Date()

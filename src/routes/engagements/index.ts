@@ -10,8 +10,9 @@ import { IdParams } from '../../schemas/legs.js'
 import { ViewerQuery, VisitParams } from '../../schemas/visits.js'
 import { changeAuthor } from '../changes/author.js'
 import { findVisit } from '../visits/service.js'
+import { presentEngagement } from '../../presenters/engagements.js'
 import {
-  createEngagement, deleteEngagement, findEngagement, listEngagements, presentEngagement, updateEngagement, visitOfFilter
+  createEngagement, deleteEngagement, findEngagement, listEngagements, updateEngagement, visitOfFilter
 } from './service.js'
 
 const writeSecurity = [{ bearerAuth: [] }]
@@ -49,7 +50,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const visit = await findVisit(app.prisma, request.params.visit)
-    const engagement = await createEngagement(app.prisma, visit, request.body, changeAuthor(request))
+    const engagement = await createEngagement(app.prisma, visit, request.body, changeAuthor(request), request.tokenScopes)
     reply.code(201).header('location', `${app.prefix}/engagements/${engagement.id}`)
     return presentEngagement(engagement)
   })
@@ -80,7 +81,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
     const engagement = await findEngagement(app.prisma, request.params.id, request.tokenScopes)
-    return presentEngagement(await updateEngagement(app.prisma, engagement, request.body, expectedVersions, changeAuthor(request)))
+    return presentEngagement(await updateEngagement(app.prisma, engagement, request.body, expectedVersions, changeAuthor(request), request.tokenScopes))
   })
 
   app.delete('/engagements/:id', {
@@ -96,7 +97,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()
-    await deleteEngagement(app.prisma, await findEngagement(app.prisma, request.params.id, request.tokenScopes), expectedVersions, changeAuthor(request))
+    await deleteEngagement(app.prisma, await findEngagement(app.prisma, request.params.id, request.tokenScopes), expectedVersions, changeAuthor(request), request.tokenScopes)
     return reply.code(204).send(null)
   })
 }

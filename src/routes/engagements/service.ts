@@ -1,140 +1,42 @@
 import type { Static } from 'typebox'
-import { recordChange, recordChanges } from '../../db/changes.js'
+import { recordChanges } from '../../db/changes.js'
 import type { PrismaClient } from '../../db/client.js'
 import { fromDbDate, toDbDate } from '../../db/dates.js'
-import { engagementRowsByIds, engagementRowsOfVisit } from '../../db/itinerary-engagements.js'
+import { engagementRowsByIds, engagementRowsOfVisit, visibleEngagementRow, type EngagementRow } from '../../db/engagement-rows.js'
+import { lockLeg, lockVisit } from '../../db/parent-locks.js'
 import { rankedMatches, writeSearchDocument, type RankedMatch } from '../../db/search.js'
+import { inTransaction } from '../../db/transactions.js'
 import { canReadEmbargoed, type TokenScope } from '../../domain/access.js'
 import type { ChangeAuthor } from '../../domain/changes.js'
 import { decodeCursor, encodeCursor, pageSize } from '../../domain/cursor.js'
 import { literalLikePattern } from '../../domain/like-pattern.js'
 import { InputError } from '../../domain/errors.js'
 import { isUuid, participantNameKey } from '../../domain/identifiers.js'
-import { canonicalTranslations, storedTranslations, translate } from '../../domain/languages.js'
+import { canonicalTranslations } from '../../domain/languages.js'
 import { firstPassing, inOrderOf } from '../../domain/filtered-pages.js'
 import { localDayBounds } from '../../domain/local-day.js'
 import { prefixSearchQuery } from '../../domain/search.js'
-import { describeTimeWindow, resolveTimeWindow, type ResolvedTimeWindow } from '../../domain/time-window.js'
+import { resolveTimeWindow, type ResolvedTimeWindow } from '../../domain/time-window.js'
 import { isValidInstant } from '../../domain/time-zones.js'
-import type { Leg as LegRow, Prisma, Visit as VisitRow } from '../../generated/prisma/client.js'
+import { Prisma, type Leg as LegRow, type Visit as VisitRow } from '../../generated/prisma/client.js'
 import { checkVersion, staleOrGone } from '../../preconditions.js'
+import { presentEngagement } from '../../presenters/engagements.js'
 import { notFound } from '../../problems.js'
 import { findVisitOrNull } from '../visits/service.js'
 import { EmbeddedChanges } from './embedded-changes.js'
-import { participantRows, upsertVenue, type ParticipantInput } from './shared-records.js'
+import { publishPendingDetails } from './publication.js'
+import {
+  deleteUnusedDrafts, participantRows, venueFor, type ParticipantInput, type ParticipantLink, type SharedRecordsWrite, type VenueLink
+} from './shared-records.js'
 import type {
-  Engagement, EngagementCreate, EngagementListQuery, EngagementPatch
+  EngagementCreate, EngagementListQuery, EngagementPatch
 } from '../../schemas/engagements.js'
 import {
   Confirmations, EngagementKinds, Precisions, PressAccessLevels, ScheduleStatuses, SourceKinds
 } from '../../schemas/engagements.js'
 
-export type EngagementView = Static<typeof Engagement>
 type EngagementInput = Static<typeof EngagementCreate>
 type SourceInput = NonNullable<EngagementInput['sources']>[number]
-
-// Only the columns presentEngagement shows: every column Prisma reads it also maps, per row.
-export const engagementInclude = {
-  venue: { select: { id: true, name: true, nameTranslations: true, city: true, country: true, address: true, latitude: true, longitude: true } },
-  participants: {
-    select: {
-      participantId: true,
-      role: true,
-      title: true,
-      organisation: true,
-      participant: { select: { name: true, nameTranslations: true, country: true } }
-    },
-    orderBy: { position: 'asc' }
-  },
-  sources: { select: { url: true, title: true, kind: true, publisher: true, publishedAt: true }, orderBy: { position: 'asc' } }
-} satisfies Prisma.EngagementInclude
-
-export type EngagementRow = Prisma.EngagementGetPayload<{ include: typeof engagementInclude }>
-
-/** A translated text and, when a language was asked for, the original under `originalKey`. */
-function localized<K extends string> (original: string, translations: unknown, language: string | undefined, originalKey: K) {
-  const text = translate(original, storedTranslations(translations), language)
-  return { text, original: (language === undefined ? {} : { [originalKey]: original }) as Partial<Record<K, string>> }
-}
-
-/** An engagement's venue as the API shows it (see presentEngagement). */
-export function presentVenue (venue: EngagementRow['venue'], language?: string): EngagementView['venue'] {
-  if (venue === null) return null
-  const name = localized(venue.name, venue.nameTranslations, language, 'originalName')
-  return {
-    id: venue.id,
-    name: name.text,
-    ...name.original,
-    nameTranslations: storedTranslations(venue.nameTranslations),
-    city: venue.city,
-    country: venue.country,
-    address: venue.address,
-    latitude: venue.latitude,
-    longitude: venue.longitude
-  }
-}
-
-/** An engagement's participants as the API shows them (see presentEngagement). */
-export function presentParticipants (participants: EngagementRow['participants'], language?: string): EngagementView['participants'] {
-  return participants.map((item) => {
-    const name = localized(item.participant.name, item.participant.nameTranslations, language, 'originalName')
-    return {
-      participantId: item.participantId,
-      name: name.text,
-      ...name.original,
-      role: item.role,
-      title: item.title,
-      organisation: item.organisation,
-      country: item.participant.country
-    }
-  })
-}
-
-/**
- * The engagement as the API shows it. With `viewerTimeZone`, also its times on the reader's clock;
- * with `language`, titles and names in that language where translated, each original beside it.
- */
-export function presentEngagement (row: EngagementRow, viewerTimeZone?: string, language?: string): EngagementView {
-  const { time, viewer } = describeTimeWindow({
-    timeZone: row.timeZone,
-    precision: row.precision,
-    partOfDay: row.partOfDay,
-    startsAt: row.startsAt,
-    endsAt: row.endsAt,
-    localDate: fromDbDate(row.localDate),
-    label: row.timeLabel
-  }, viewerTimeZone)
-  const title = localized(row.title, row.titleTranslations, language, 'originalTitle')
-  return {
-    id: row.id,
-    visitId: row.visitId,
-    legId: row.legId,
-    title: title.text,
-    ...title.original,
-    titleTranslations: storedTranslations(row.titleTranslations),
-    kind: row.kind,
-    status: row.status,
-    confirmation: row.confirmation,
-    announcedAt: row.announcedAt?.toISOString() ?? null,
-    pressAccess: row.pressAccess,
-    time,
-    ...(viewer === undefined ? {} : { viewer }),
-    venue: presentVenue(row.venue, language),
-    participants: presentParticipants(row.participants, language),
-    description: row.description,
-    sources: row.sources.map((source) => ({
-      url: source.url,
-      title: source.title,
-      kind: source.kind,
-      publisher: source.publisher,
-      publishedAt: source.publishedAt?.toISOString() ?? null
-    })),
-    embargoUntil: row.embargoUntil?.toISOString() ?? null,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    version: row.version
-  }
-}
 
 /**
  * The engagements a request made with these token scopes may know of, as a where-fragment to
@@ -152,19 +54,26 @@ export function visibleEngagements (scopes: readonly TokenScope[], now = new Dat
  * one, for reads and for writes alike, so neither reveals that it exists.
  */
 export async function findEngagement (prisma: PrismaClient, id: string, scopes: readonly TokenScope[]): Promise<EngagementRow> {
-  const engagement = await prisma.engagement.findFirst({ where: { AND: [{ id }, visibleEngagements(scopes)] }, include: engagementInclude })
+  const engagement = await visibleEngagementRow(prisma, id, scopes)
   if (engagement === null) throw notFound(`No engagement has the id "${id}".`)
   return engagement
 }
 
+function notALegOfTheVisit (legId: string) {
+  return new InputError('unprocessable', `Leg ${legId} is not a leg of this visit; list the visit's legs in its itinerary.`, [
+    { path: '/body/legId', message: 'must be the id of a leg of the same visit' }
+  ])
+}
+
 async function findLegOfVisit (prisma: PrismaClient, visitId: string, legId: string): Promise<LegRow> {
   const leg = await prisma.leg.findUnique({ where: { id: legId } })
-  if (leg === null || leg.visitId !== visitId) {
-    throw new InputError('unprocessable', `Leg ${legId} is not a leg of this visit; list the visit's legs in its itinerary.`, [
-      { path: '/body/legId', message: 'must be the id of a leg of the same visit' }
-    ])
-  }
+  if (leg === null || leg.visitId !== visitId) throw notALegOfTheVisit(legId)
   return leg
+}
+
+/** Keeps the leg from being deleted until the write commits; 422 when it went in the meantime. */
+async function lockLegOfVisit (tx: Prisma.TransactionClient, visitId: string, legId: string): Promise<void> {
+  if (await lockLeg(tx, legId) !== visitId) throw notALegOfTheVisit(legId)
 }
 
 function checkParticipantsAreDistinct (participants: ParticipantInput[]) {
@@ -209,21 +118,60 @@ function sourceRows (sources: SourceInput[]): Prisma.SourceCreateManyEngagementI
   }))
 }
 
+/** Whether an engagement with this embargo is hidden, at `now`, from readers without read:embargoed. */
+function isUnderEmbargo (embargoUntil: Date | null, now: Date): boolean {
+  return embargoUntil !== null && embargoUntil > now
+}
+
+function venueColumns (venue: VenueLink | null) {
+  return { venueId: venue?.venueId ?? null, venuePending: jsonOrNull(venue?.pending ?? null) }
+}
+
+function jsonOrNull (value: object | null) {
+  return value === null ? Prisma.DbNull : value as Prisma.InputJsonObject
+}
+
+/**
+ * Whether a hidden write left details for publication: drafts of the engagement, or details
+ * about published records waiting beside their links.
+ */
+async function hasPendingDetails (tx: Prisma.TransactionClient, engagementId: string): Promise<boolean> {
+  const [row] = await tx.$queryRaw<[{ pending: boolean }]>`
+    SELECT EXISTS (SELECT 1 FROM engagements WHERE id = ${engagementId}::uuid AND venue_pending IS NOT NULL)
+      OR EXISTS (SELECT 1 FROM engagement_participants WHERE engagement_id = ${engagementId}::uuid AND pending IS NOT NULL)
+      OR EXISTS (SELECT 1 FROM venues WHERE draft_of = ${engagementId}::uuid)
+      OR EXISTS (SELECT 1 FROM participants WHERE draft_of = ${engagementId}::uuid) AS pending`
+  return row.pending
+}
+
+/** What an engagement write resolves its venue and people with; see SharedRecordsWrite. */
+function sharedRecordsWrite (tx: Prisma.TransactionClient, engagementId: string, hidden: boolean, scopes: readonly TokenScope[]): SharedRecordsWrite {
+  return { tx, engagementId, hidden, embedded: new EmbeddedChanges(engagementId), scopes }
+}
+
+export interface WriteOptions {
+  /** The id of the new engagement; the demo data names its own. */
+  id?: string
+}
+
 /**
  * Creates the engagement with its venue, participants and sources in one transaction, which
- * also reads it back whole for its change record and the response.
+ * also reads it back whole for its change record and the response. Under embargo, what it says
+ * about shared venues and people waits for its publication (shared-records.ts).
  */
-export async function createEngagement (prisma: PrismaClient, visit: VisitRow, input: EngagementInput, author: ChangeAuthor): Promise<EngagementRow> {
+export async function createEngagement (prisma: PrismaClient, visit: VisitRow, input: EngagementInput, author: ChangeAuthor, scopes: readonly TokenScope[], options: WriteOptions = {}): Promise<EngagementRow> {
   const leg = input.legId === undefined ? null : await findLegOfVisit(prisma, visit.id, input.legId)
   const time = resolveTimeWindow(input.time, { defaultTimeZone: leg?.timeZone, undatedWindow: datesOf(leg ?? visit), path: '/body/time' })
   const participants = input.participants ?? []
   checkParticipantsAreDistinct(participants)
+  const embargoUntil = input.embargoUntil === undefined ? null : new Date(input.embargoUntil)
 
-  return prisma.$transaction(async (tx) => {
-    const embedded = new EmbeddedChanges()
-    const venueId = input.venue === undefined ? null : await upsertVenue(tx, input.venue, '/body/venue', embedded)
+  return inTransaction(prisma, async (tx) => {
+    if (!await lockVisit(tx, visit.id, 'shared')) throw notFound('The visit was deleted while the engagement was being added to it.')
+    if (leg !== null) await lockLegOfVisit(tx, visit.id, leg.id)
     const created = await tx.engagement.create({
       data: {
+        id: options.id,
         visitId: visit.id,
         legId: leg?.id ?? null,
         title: input.title,
@@ -234,25 +182,44 @@ export async function createEngagement (prisma: PrismaClient, visit: VisitRow, i
         announcedAt: input.announcedAt === undefined ? null : new Date(input.announcedAt),
         pressAccess: input.pressAccess,
         ...timeColumns(time),
-        venueId,
         description: input.description ?? null,
-        embargoUntil: input.embargoUntil === undefined ? null : new Date(input.embargoUntil),
-        participants: { createMany: { data: await participantRows(tx, participants, embedded) } },
+        embargoUntil,
         sources: { createMany: { data: sourceRows(input.sources ?? []) } }
       },
-      include: engagementInclude
+      select: { id: true, createdAt: true }
     })
+    const write = sharedRecordsWrite(tx, created.id, isUnderEmbargo(embargoUntil, new Date()), scopes)
+    const venue = input.venue === undefined ? null : await venueFor(write, input.venue, '/body/venue')
+    await tx.engagementParticipant.createMany({ data: await participantRows(write, participants) })
+    const pendingAuthor = jsonOrNull(write.hidden && await hasPendingDetails(tx, created.id) ? author : null)
+    // updatedAt as created: the engagement is still being created.
+    await tx.engagement.update({ where: { id: created.id }, data: { ...venueColumns(venue), pendingAuthor, updatedAt: created.createdAt }, select: { id: true } })
     await writeSearchDocument(tx, created.id)
+    const [row] = await engagementRowsByIds(tx, [created.id]) as [EngagementRow]
     await recordChanges(tx, author, [
-      { entity: 'engagement', before: null, after: presentEngagement(created) },
-      ...await embedded.changedEngagements(tx)
+      { entity: 'engagement', before: null, after: presentEngagement(row) },
+      ...await write.embedded.changedEngagements(tx)
     ])
-    return created
+    return row
   })
 }
 
 async function currentVersion (prisma: PrismaClient | Prisma.TransactionClient, id: string) {
   return prisma.engagement.findUnique({ where: { id }, select: { version: true } })
+}
+
+/** How the engagement refers to its venue and people, with what hidden writes said about them. */
+async function storedLinks (tx: Prisma.TransactionClient, id: string) {
+  const row = await tx.engagement.findUnique({
+    where: { id },
+    select: { venueId: true, venuePending: true, pendingAuthor: true, participants: { select: { participantId: true, pending: true } } }
+  })
+  if (row === null) return null
+  return {
+    venue: row.venueId === null ? null : { venueId: row.venueId, pending: row.venuePending as VenueLink['pending'] },
+    participants: row.participants.map((link): ParticipantLink => ({ participantId: link.participantId, pending: link.pending as ParticipantLink['pending'] })),
+    hasPendingDetails: row.pendingAuthor !== null
+  }
 }
 
 /**
@@ -262,8 +229,12 @@ async function currentVersion (prisma: PrismaClient | Prisma.TransactionClient, 
  * one venue through different engagements queue instead of deadlocking. Then the version is bumped
  * conditionally, on the version the checks below read: a stale writer's transaction is undone,
  * and the row stays locked against other writers until the transaction ends.
+ *
+ * A patch that leaves the engagement public publishes first what its hidden writes said about
+ * shared records (its embargo is lifted, or ended a moment ago); one that leaves it under embargo
+ * keeps what it says aside, as a create does.
  */
-export async function updateEngagement (prisma: PrismaClient, engagement: EngagementRow, patch: Static<typeof EngagementPatch>, expectedVersions: readonly number[], author: ChangeAuthor): Promise<EngagementRow> {
+export async function updateEngagement (prisma: PrismaClient, engagement: EngagementRow, patch: Static<typeof EngagementPatch>, expectedVersions: readonly number[], author: ChangeAuthor, scopes: readonly TokenScope[]): Promise<EngagementRow> {
   checkVersion('engagement', engagement.version, expectedVersions)
   const leg = patch.legId === undefined
     ? (engagement.legId === null ? null : await prisma.leg.findUnique({ where: { id: engagement.legId } }))
@@ -276,20 +247,32 @@ export async function updateEngagement (prisma: PrismaClient, engagement: Engage
       path: '/body/time'
     })
   if (patch.participants !== undefined) checkParticipantsAreDistinct(patch.participants)
+  const embargoUntil = patch.embargoUntil === undefined ? engagement.embargoUntil : patch.embargoUntil === null ? null : new Date(patch.embargoUntil)
 
-  return prisma.$transaction(async (tx) => {
-    const embedded = new EmbeddedChanges(engagement.id)
-    let venueId: string | null | undefined
-    if (patch.venue !== undefined) venueId = patch.venue === null ? null : await upsertVenue(tx, patch.venue, '/body/venue', embedded)
-    const participants = patch.participants === undefined ? undefined : await participantRows(tx, patch.participants, embedded)
+  return inTransaction(prisma, async (tx) => {
+    const write = sharedRecordsWrite(tx, engagement.id, isUnderEmbargo(embargoUntil, new Date()), scopes)
+    let links = await storedLinks(tx, engagement.id)
+    if (links === null) throw staleOrGone('engagement', null)
+    if (!write.hidden && links.hasPendingDetails) {
+      await publishPendingDetails({ ...write, lenient: true })
+      links = await storedLinks(tx, engagement.id) ?? links
+    }
+    const venue = patch.venue === undefined
+      ? undefined
+      : patch.venue === null ? null : await venueFor(write, patch.venue, '/body/venue', links.venue)
+    const participants = patch.participants === undefined ? undefined : await participantRows(write, patch.participants, links.participants)
     const { count } = await tx.engagement.updateMany({
       where: { id: engagement.id, version: engagement.version },
       data: { version: { increment: 1 } }
     })
     if (count === 0) throw staleOrGone('engagement', await currentVersion(tx, engagement.id))
-    if (patch.participants !== undefined) await tx.engagementParticipant.deleteMany({ where: { engagementId: engagement.id } })
+    if (patch.legId !== undefined && patch.legId !== null) await lockLegOfVisit(tx, engagement.visitId, patch.legId)
+    if (participants !== undefined) {
+      await tx.engagementParticipant.deleteMany({ where: { engagementId: engagement.id } })
+      await tx.engagementParticipant.createMany({ data: participants })
+    }
     if (patch.sources !== undefined) await tx.source.deleteMany({ where: { engagementId: engagement.id } })
-    const updated = await tx.engagement.update({
+    await tx.engagement.update({
       where: { id: engagement.id },
       data: {
         legId: patch.legId === undefined ? undefined : leg?.id ?? null,
@@ -301,30 +284,46 @@ export async function updateEngagement (prisma: PrismaClient, engagement: Engage
         announcedAt: patch.announcedAt === undefined || patch.announcedAt === null ? patch.announcedAt : new Date(patch.announcedAt),
         pressAccess: patch.pressAccess,
         ...(time === undefined ? {} : timeColumns(time)),
-        venueId,
+        ...(venue === undefined ? {} : venueColumns(venue)),
         description: patch.description,
-        embargoUntil: patch.embargoUntil === undefined || patch.embargoUntil === null ? patch.embargoUntil : new Date(patch.embargoUntil),
-        participants: participants === undefined ? undefined : { createMany: { data: participants } },
+        embargoUntil,
         sources: patch.sources === undefined ? undefined : { createMany: { data: sourceRows(patch.sources) } }
       },
-      include: engagementInclude
+      select: { id: true }
     })
+    if (venue !== undefined || participants !== undefined) await deleteUnusedDrafts(tx, engagement.id)
+    if (write.hidden) {
+      const pendingAuthor = await hasPendingDetails(tx, engagement.id) ? JSON.stringify(author) : null
+      // In SQL: Prisma would move updatedAt again.
+      await tx.$executeRaw`UPDATE engagements SET pending_author = ${pendingAuthor}::jsonb WHERE id = ${engagement.id}::uuid`
+    }
     await writeSearchDocument(tx, engagement.id)
+    const [updated] = await engagementRowsByIds(tx, [engagement.id]) as [EngagementRow]
     await recordChanges(tx, author, [
       { entity: 'engagement', before: presentEngagement(engagement), after: presentEngagement(updated) },
-      ...await embedded.changedEngagements(tx)
+      ...await write.embedded.changedEngagements(tx)
     ])
     return updated
   })
 }
 
-/** Deletes the engagement (its participants and sources go with it) if it is still at one of `expectedVersions`. */
-export async function deleteEngagement (prisma: PrismaClient, engagement: EngagementRow, expectedVersions: readonly number[], author: ChangeAuthor): Promise<void> {
+/**
+ * Deletes the engagement (its participants, sources and drafts go with it) if it is still at one
+ * of `expectedVersions`. What it kept aside for publication goes too when it is still under
+ * embargo: it is never published. Once the embargo has ended, what it said was public from that
+ * instant, and is published first if the publisher has not come to it yet.
+ */
+export async function deleteEngagement (prisma: PrismaClient, engagement: EngagementRow, expectedVersions: readonly number[], author: ChangeAuthor, scopes: readonly TokenScope[]): Promise<void> {
   checkVersion('engagement', engagement.version, expectedVersions)
-  await prisma.$transaction(async (tx) => {
+  await inTransaction(prisma, async (tx) => {
+    const write = sharedRecordsWrite(tx, engagement.id, isUnderEmbargo(engagement.embargoUntil, new Date()), scopes)
+    if (!write.hidden && (await storedLinks(tx, engagement.id))?.hasPendingDetails === true) await publishPendingDetails({ ...write, lenient: true })
     const { count } = await tx.engagement.deleteMany({ where: { id: engagement.id, version: engagement.version } })
     if (count === 0) throw staleOrGone('engagement', await currentVersion(tx, engagement.id))
-    await recordChange(tx, author, 'engagement', presentEngagement(engagement), null)
+    await recordChanges(tx, author, [
+      { entity: 'engagement', before: presentEngagement(engagement), after: null },
+      ...await write.embedded.changedEngagements(tx)
+    ])
   })
 }
 
@@ -405,7 +404,7 @@ export async function visitOfFilter (prisma: PrismaClient, visit: string): Promi
  * What the query's filters ask for, to AND together. The embargo rule is not among them: every
  * read adds visibleEngagements (or, in SQL, visibleEngagementsSql) itself.
  */
-export async function queryFilters (prisma: PrismaClient, query: EngagementFilterQuery, visitId?: string): Promise<Prisma.EngagementWhereInput[]> {
+export async function queryFilters (prisma: PrismaClient, query: EngagementFilterQuery, scopes: readonly TokenScope[], visitId?: string): Promise<Prisma.EngagementWhereInput[]> {
   const filters: Prisma.EngagementWhereInput[] = []
   if (visitId !== undefined) filters.push({ visitId })
   if (query.from !== undefined || query.to !== undefined) {
@@ -436,16 +435,26 @@ export async function queryFilters (prisma: PrismaClient, query: EngagementFilte
   if (query.pressAccess !== undefined) filters.push({ pressAccess: { in: parseList(query.pressAccess, PressAccessLevels, 'pressAccess') } })
   if (query.sourceKind !== undefined) filters.push({ sources: { some: { kind: { in: parseList(query.sourceKind, SourceKinds, 'sourceKind') } } } })
   if (query.announcedSince !== undefined) filters.push({ announcedAt: { gte: new Date(query.announcedSince) } })
-  if (query.participant !== undefined) {
-    // The name is resolved to an id first: with the id as a value, Postgres knows from its
-    // statistics how many engagements the person has and walks the page in order, instead of
-    // reading every engagement of a head of state to sort them (bench/RESULTS.md).
-    const participantId = isUuid(query.participant)
-      ? query.participant
-      : (await prisma.participant.findUnique({ where: { nameKey: participantNameKey(query.participant) }, select: { id: true } }))?.id
-    filters.push(participantId === undefined ? { id: { in: [] } } : { participants: { some: { participantId } } })
-  }
+  if (query.participant !== undefined) filters.push(await participantFilter(prisma, query.participant, scopes))
   return filters
+}
+
+/**
+ * The engagements of a person named by id or by name. The name is resolved to an id first: with
+ * the id as a value, Postgres knows from its statistics how many engagements the person has and
+ * walks the page in order, instead of reading every engagement of a head of state to sort them
+ * (bench/RESULTS.md). With read:embargoed, engagements under embargo that name a person nobody has
+ * published yet (their drafts) are found by the same name.
+ */
+async function participantFilter (prisma: PrismaClient, participant: string, scopes: readonly TokenScope[]): Promise<Prisma.EngagementWhereInput> {
+  if (isUuid(participant)) return { participants: { some: { participantId: participant } } }
+  const nameKey = participantNameKey(participant)
+  const published = await prisma.participant.findFirst({ where: { nameKey, draftOf: null }, select: { id: true } })
+  const byId: Prisma.EngagementParticipantWhereInput[] = published === null ? [] : [{ participantId: published.id }]
+  const drafts: Prisma.EngagementParticipantWhereInput[] = canReadEmbargoed(scopes) ? [{ participant: { nameKey, draftOf: { not: null } } }] : []
+  const either = [...byId, ...drafts]
+  if (either.length === 0) return { id: { in: [] } }
+  return { participants: { some: either.length === 1 ? either[0] : { OR: either } } }
 }
 
 // Up to this many engagements passing a search's other filters, the search ranks just those.
@@ -491,7 +500,7 @@ async function searchEngagements (prisma: PrismaClient, query: Static<typeof Eng
 
 export async function listEngagements (prisma: PrismaClient, query: Static<typeof EngagementListQuery>, scopes: readonly TokenScope[], visitId?: string) {
   const limit = pageSize(query.limit, 50)
-  const filters = await queryFilters(prisma, query, visitId)
+  const filters = await queryFilters(prisma, query, scopes, visitId)
   if (query.q !== undefined) return searchEngagements(prisma, { ...query, q: query.q }, scopes, filters, limit)
   filters.push(visibleEngagements(scopes))
   if (query.cursor !== undefined) {
@@ -531,10 +540,11 @@ export async function engagementsAround (prisma: PrismaClient, visitId: string, 
   const ofVisit = [{ visitId }, visibleEngagements(scopes)]
   const order = [{ startsAt: 'asc' as const }, { id: 'asc' as const }]
   const [current, next] = await Promise.all([
-    prisma.engagement.findMany({ where: { AND: [...ofVisit, happeningAt(at)] }, orderBy: order, include: engagementInclude }),
-    prisma.engagement.findFirst({ where: { AND: [...ofVisit, { startsAt: { gt: at }, precision: { not: 'tbd' } }] }, orderBy: order, include: engagementInclude })
+    prisma.engagement.findMany({ where: { AND: [...ofVisit, happeningAt(at)] }, orderBy: order, select: { id: true } }),
+    prisma.engagement.findFirst({ where: { AND: [...ofVisit, { startsAt: { gt: at }, precision: { not: 'tbd' } }] }, orderBy: order, select: { id: true } })
   ])
-  return { current, next }
+  const rows = await engagementRowsByIds(prisma, [...current.map((row) => row.id), ...(next === null ? [] : [next.id])])
+  return { current: rows.filter((row) => row.id !== next?.id), next: rows.find((row) => row.id === next?.id) ?? null }
 }
 
 /** Every engagement of a visit these scopes may see, in chronological order, for its itinerary. */

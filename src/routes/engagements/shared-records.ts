@@ -1,137 +1,356 @@
-import { isDeepStrictEqual } from 'node:util'
 import type { Static } from 'typebox'
+import type { PrismaClient } from '../../db/client.js'
 import { participantsWithAltName, writeSearchDocuments } from '../../db/search.js'
+import { canReadEmbargoed, type TokenScope } from '../../domain/access.js'
 import { InputError } from '../../domain/errors.js'
 import { participantNameKey } from '../../domain/identifiers.js'
 import { canonicalTranslations, storedTranslations } from '../../domain/languages.js'
-import type { Prisma } from '../../generated/prisma/client.js'
+import {
+  changedDetails, combinedInputs, personDetailsAfter, venueDetailsAfter,
+  type PersonDetails, type PersonDetailsInput, type VenueDetails, type VenueDetailsInput
+} from '../../domain/shared-records.js'
+import { Prisma } from '../../generated/prisma/client.js'
 import { conflict } from '../../problems.js'
 import type { EngagementCreate } from '../../schemas/engagements.js'
 import type { EmbeddedChanges } from './embedded-changes.js'
 
-// Venues and people are shared by every engagement that names them: what one engagement's write
-// sends about them (an address, a country, a translation) updates the shared record, and through
-// it what the others show, which `embedded` collects for the write's change records.
+// Venues and people are shared by every engagement that names them. What a public write sends
+// about them (an address, a country, a translation) updates the shared record, and through it
+// what the other engagements show, which `embedded` collects for the write's change records.
+//
+// A write that leaves its engagement under embargo changes no shared record: what it says stays
+// with the engagement until the engagement is published (src/routes/engagements/publication.ts).
+// Details about a published venue or person wait beside the link (`pending`); a venue or person
+// nobody has published yet becomes a draft of the engagement (`draftOf`), which no other write or
+// read finds. So nothing a hidden write says can change, or be learned from, another engagement,
+// a participant record, the search index, a 409 or a version before its embargo ends.
 
 type EngagementInput = Static<typeof EngagementCreate>
-type VenueInput = NonNullable<EngagementInput['venue']>
+export type VenueInput = NonNullable<EngagementInput['venue']>
 export type ParticipantInput = NonNullable<EngagementInput['participants']>[number]
 
+/** One engagement write, as far as the shared records it names are concerned. */
+export interface SharedRecordsWrite {
+  tx: Prisma.TransactionClient
+  /** The engagement written; created before its venue and people are resolved. */
+  engagementId: string
+  /** Whether the engagement is under embargo once this write is done. */
+  hidden: boolean
+  embedded: EmbeddedChanges
+  /** The writer's scopes: what a refusal may say about people the writer cannot see. */
+  scopes: readonly TokenScope[]
+  /**
+   * At publication nobody is there to answer a 409: a conflict with what was published in the
+   * meantime is settled by the identity the shared records give (see personToPublish).
+   */
+  lenient?: boolean
+}
+
+/** How an engagement refers to its venue: the venue's id, and what a hidden write said about it. */
+export interface VenueLink {
+  venueId: string
+  pending: VenueDetailsInput | null
+}
+
+/** How an engagement refers to one of its people; role, title and organisation are the engagement's own. */
+export interface ParticipantLink {
+  participantId: string
+  pending: PersonDetailsInput | null
+}
+
+// Only one writer at a time may create (or publish) the record of one identity: the second then
+// finds the first's instead of creating a duplicate or failing on the unique index.
+const VENUE_LOCK_CLASS = 0x76656e75 // "venu"
+const PERSON_LOCK_CLASS = 0x7065726e // "pern"
+
+async function lockIdentity (tx: Prisma.TransactionClient, lockClass: number, identity: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${lockClass}::int, hashtext(${identity}))`
+}
+
+/** Until the transaction ends, no other writer creates or publishes the venue of this name, city and country. */
+export async function lockVenueIdentity (tx: Prisma.TransactionClient, venue: { name: string, city: string, country: string }): Promise<void> {
+  await lockIdentity(tx, VENUE_LOCK_CLASS, JSON.stringify([venue.name, venue.city, venue.country]))
+}
+
+/** Until the transaction ends, no other writer creates or publishes a person of this name or Wikidata id. */
+export async function lockPersonIdentity (tx: Prisma.TransactionClient, person: { name: string, wikidataId?: string | null }): Promise<void> {
+  await lockIdentity(tx, PERSON_LOCK_CLASS, participantNameKey(person.name))
+  if (person.wikidataId !== undefined && person.wikidataId !== null) await lockIdentity(tx, PERSON_LOCK_CLASS, person.wikidataId)
+}
+
+export function sentVenueDetails (venue: VenueInput, path: string): VenueDetailsInput {
+  return {
+    address: venue.address,
+    latitude: venue.latitude,
+    longitude: venue.longitude,
+    nameTranslations: venue.nameTranslations === undefined ? undefined : canonicalTranslations(venue.nameTranslations, `${path}/nameTranslations`)
+  }
+}
+
+export function sentPersonDetails (participant: Pick<ParticipantInput, 'country' | 'wikidataId' | 'nameTranslations'>, path: string): PersonDetailsInput {
+  return {
+    country: participant.country,
+    wikidataId: participant.wikidataId,
+    nameTranslations: participant.nameTranslations === undefined ? undefined : canonicalTranslations(participant.nameTranslations, `${path}/nameTranslations`)
+  }
+}
+
+const venueFields = { id: true, name: true, city: true, country: true, address: true, latitude: true, longitude: true, nameTranslations: true } satisfies Prisma.VenueSelect
+type VenueRecord = Prisma.VenueGetPayload<{ select: typeof venueFields }>
+
+function venueDetails (venue: VenueRecord): VenueDetails {
+  return { address: venue.address, latitude: venue.latitude, longitude: venue.longitude, nameTranslations: storedTranslations(venue.nameTranslations) }
+}
+
+/** The published venue of this name, city and country, if there is one. */
+export async function publishedVenue (tx: Prisma.TransactionClient, venue: { name: string, city: string, country: string }): Promise<VenueRecord | null> {
+  return tx.venue.findFirst({ where: { name: venue.name, city: venue.city, country: venue.country, draftOf: null }, select: venueFields })
+}
+
 /**
- * Translations sent with a shared venue or person are added to those already known (a later
- * engagement sending only "ko" must not erase the "zh" another one gave); null when none were sent.
+ * Applies details sent about a published venue: every engagement held there that shows
+ * something else then gets a new version and a change record (through `embedded`).
  */
-function mergedTranslations (known: unknown, sent: Record<string, string> | undefined, path: string) {
-  if (sent === undefined) return undefined
-  return { ...storedTranslations(known), ...canonicalTranslations(sent, path) }
-}
-
-const knownVenueFields = { id: true, address: true, latitude: true, longitude: true, nameTranslations: true } satisfies Prisma.VenueSelect
-
-/** The id of the venue with this name, city and country, created if new, updated with what the input adds. */
-export async function upsertVenue (tx: Prisma.TransactionClient, venue: VenueInput, path: string, embedded: EmbeddedChanges): Promise<string> {
-  const where = { name_city_country: { name: venue.name, city: venue.city, country: venue.country } }
-  const known = await tx.venue.findUnique({ where, select: knownVenueFields })
-  const nameTranslations = mergedTranslations(known?.nameTranslations, venue.nameTranslations, `${path}/nameTranslations`)
-  if (known === null) {
-    // ON CONFLICT DO NOTHING: a writer adding the same venue at the same moment waits for the
-    // other's commit and then uses that venue, as it was first described.
-    await tx.venue.createMany({
-      data: [{ name: venue.name, city: venue.city, country: venue.country, address: venue.address, latitude: venue.latitude, longitude: venue.longitude, nameTranslations }],
-      skipDuplicates: true
-    })
-    return (await tx.venue.findUniqueOrThrow({ where, select: { id: true } })).id
-  }
-  const changes = {
-    address: venue.address === known.address ? undefined : venue.address,
-    latitude: venue.latitude === known.latitude ? undefined : venue.latitude,
-    longitude: venue.longitude === known.longitude ? undefined : venue.longitude,
-    nameTranslations: isDeepStrictEqual(nameTranslations, storedTranslations(known.nameTranslations)) ? undefined : nameTranslations
-  }
-  if (Object.values(changes).every((value) => value === undefined)) return known.id
-  await embedded.noteBefore(tx, { venueId: known.id })
-  await tx.venue.update({ where: { id: known.id }, data: changes, select: { id: true } })
+export async function updateVenueDetails (write: SharedRecordsWrite, known: VenueRecord, sent: VenueDetailsInput): Promise<void> {
+  const changes = changedDetails(venueDetails(known), venueDetailsAfter(venueDetails(known), sent))
+  if (changes === null) return
+  await write.embedded.noteBefore(write.tx, { venueId: known.id })
+  await write.tx.venue.update({ where: { id: known.id }, data: changes, select: { id: true } })
   // The venue's names are in the search documents of every engagement held there.
-  if (changes.nameTranslations !== undefined) await writeSearchDocuments(tx, { venueId: known.id })
-  return known.id
+  if (changes.nameTranslations !== undefined) await writeSearchDocuments(write.tx, { venueId: known.id })
 }
 
-const knownPersonFields = { id: true, country: true, wikidataId: true, nameTranslations: true } satisfies Prisma.ParticipantSelect
+/**
+ * The venue an engagement's write names, found by name, city and country. `previous` is how the
+ * engagement referred to its venue before this write, so that what an earlier hidden write of
+ * the same engagement said about it is kept.
+ */
+export async function venueFor (write: SharedRecordsWrite, venue: VenueInput, path: string, previous?: VenueLink | null): Promise<VenueLink> {
+  const { tx } = write
+  const sent = sentVenueDetails(venue, path)
+  const known = await publishedVenue(tx, venue)
+  if (write.hidden) {
+    if (known !== null) {
+      const pending = combinedInputs(previous?.venueId === known.id ? previous.pending : null, sent)
+      const changes = changedDetails(venueDetails(known), venueDetailsAfter(venueDetails(known), pending))
+      return { venueId: known.id, pending: changes === null ? null : pending }
+    }
+    return { venueId: await draftVenue(tx, write.engagementId, venue, sent), pending: null }
+  }
+  if (known !== null) {
+    await updateVenueDetails(write, known, sent)
+    return { venueId: known.id, pending: null }
+  }
+  await lockVenueIdentity(tx, venue)
+  // Someone may have created it while this writer waited for the lock.
+  const createdMeanwhile = await publishedVenue(tx, venue)
+  if (createdMeanwhile !== null) {
+    await updateVenueDetails(write, createdMeanwhile, sent)
+    return { venueId: createdMeanwhile.id, pending: null }
+  }
+  const created = await tx.venue.create({
+    data: { name: venue.name, city: venue.city, country: venue.country, ...venueDetailsAfter(emptyVenue, sent) },
+    select: { id: true }
+  })
+  return { venueId: created.id, pending: null }
+}
 
-/** The one person who has `name` among their alternative names, if exactly one has; several is a question only the writer can answer. */
-async function personByAltName (tx: Prisma.TransactionClient, participant: ParticipantInput, path: string) {
-  const matches = await participantsWithAltName(tx, participant.name, participant.wikidataId)
+const emptyVenue: VenueDetails = { address: null, latitude: null, longitude: null, nameTranslations: {} }
+
+/** The engagement's own draft of a venue nobody has published: created, or updated with what is sent again. */
+async function draftVenue (tx: Prisma.TransactionClient, engagementId: string, venue: VenueInput, sent: VenueDetailsInput): Promise<string> {
+  const draft = await tx.venue.findFirst({ where: { draftOf: engagementId, name: venue.name, city: venue.city, country: venue.country }, select: venueFields })
+  if (draft === null) {
+    const created = await tx.venue.create({
+      data: { draftOf: engagementId, name: venue.name, city: venue.city, country: venue.country, ...venueDetailsAfter(emptyVenue, sent) },
+      select: { id: true }
+    })
+    return created.id
+  }
+  const changes = changedDetails(venueDetails(draft), venueDetailsAfter(venueDetails(draft), sent))
+  if (changes !== null) await tx.venue.update({ where: { id: draft.id }, data: changes, select: { id: true } })
+  return draft.id
+}
+
+const personFields = { id: true, name: true, country: true, wikidataId: true, nameTranslations: true } satisfies Prisma.ParticipantSelect
+type PersonRecord = Prisma.ParticipantGetPayload<{ select: typeof personFields }>
+
+function personDetails (person: PersonRecord): PersonDetails {
+  return { country: person.country, wikidataId: person.wikidataId, nameTranslations: storedTranslations(person.nameTranslations) }
+}
+
+/**
+ * Whether a writer with these scopes may be told of this person: someone in an engagement they
+ * can see. Refusals name only such people; of the others they say nothing that identifies them.
+ */
+async function isKnownTo (tx: Prisma.TransactionClient | PrismaClient, personId: string, scopes: readonly TokenScope[]): Promise<boolean> {
+  if (canReadEmbargoed(scopes)) return true
+  const now = new Date()
+  const link = await tx.engagementParticipant.findFirst({
+    where: { participantId: personId, engagement: { OR: [{ embargoUntil: null }, { embargoUntil: { lte: now } }] } },
+    select: { participantId: true }
+  })
+  return link !== null
+}
+
+/** "participant <id> (<name>)" for someone the writer may know of, else words that identify nobody. */
+export async function personForMessage (tx: Prisma.TransactionClient | PrismaClient, person: { id: string, name: string }, scopes: readonly TokenScope[]): Promise<string> {
+  return await isKnownTo(tx, person.id, scopes) ? `participant ${person.id} (${person.name})` : 'another participant'
+}
+
+interface PersonLookup {
+  name: string
+  wikidataId?: string
+}
+
+/** The one published person who has `name` among their alternative names, if exactly one has. */
+async function personByAltName (write: SharedRecordsWrite, person: PersonLookup, path: string): Promise<PersonRecord | null> {
+  const matches = await participantsWithAltName(write.tx, person.name, person.wikidataId)
   if (matches.length > 1) {
-    throw new InputError('unprocessable', `"${participant.name}" is an alternative name of several participants ` +
-      `(${matches.map((match) => match.id).join(', ')}); send the person's wikidataId, or their name as recorded.`, [
+    if (write.lenient === true) return null
+    const known = await Promise.all(matches.map(async (match) => await isKnownTo(write.tx, match.id, write.scopes) ? match.id : null))
+    const named = known.every((id) => id !== null) ? ` (${known.join(', ')})` : ''
+    throw new InputError('unprocessable', `"${person.name}" is an alternative name of several participants${named}; ` +
+      'send the person\'s wikidataId, or their name as recorded.', [
       { path: `${path}/name`, message: 'names more than one known person' }
     ])
   }
-  return matches[0] === undefined ? null : tx.participant.findUnique({ where: { id: matches[0].id }, select: knownPersonFields })
+  return matches[0] === undefined ? null : write.tx.participant.findUnique({ where: { id: matches[0].id }, select: personFields })
 }
 
 /**
- * The id of the person a participant input names, found by wikidataId, else by name (case,
- * accents and spacing ignored), else by one of their alternative names; a new person only when
- * none matches. What the input adds (country, translations, a wikidataId they lacked) is recorded,
- * as a new version of the person.
+ * The published person an input names: found by wikidataId, else by name (case, accents and
+ * spacing ignored), else by one of their alternative names; null when nobody matches.
  */
-async function personOf (tx: Prisma.TransactionClient, participant: ParticipantInput, path: string, embedded: EmbeddedChanges): Promise<string> {
-  const nameKey = participantNameKey(participant.name)
-  const { wikidataId } = participant
-  const known = (wikidataId === undefined ? null : await tx.participant.findUnique({ where: { wikidataId }, select: knownPersonFields })) ??
-    await tx.participant.findUnique({ where: { nameKey }, select: knownPersonFields }) ??
-    await personByAltName(tx, participant, path)
-  if (known !== null && wikidataId !== undefined && known.wikidataId !== null && known.wikidataId !== wikidataId) {
-    throw conflict(`"${participant.name}" is participant ${known.id}, whose Wikidata id is ${known.wikidataId}, not ${wikidataId}. ` +
+export async function publishedPerson (write: SharedRecordsWrite, person: PersonLookup, path: string): Promise<PersonRecord | null> {
+  const { tx } = write
+  const { wikidataId } = person
+  const byWikidataId = wikidataId === undefined ? null : await tx.participant.findFirst({ where: { wikidataId, draftOf: null }, select: personFields })
+  if (byWikidataId !== null) return byWikidataId
+  const byName = await tx.participant.findFirst({ where: { nameKey: participantNameKey(person.name), draftOf: null }, select: personFields })
+  if (byName !== null && wikidataId !== undefined && byName.wikidataId !== null && byName.wikidataId !== wikidataId) {
+    // At publication the name decides: the record of that name is the one everybody sees.
+    if (write.lenient === true) return byName
+    const known = await isKnownTo(tx, byName.id, write.scopes)
+    const who = known ? `participant ${byName.id} (${byName.name}), whose Wikidata id is ${byName.wikidataId}` : `another participant, whose Wikidata id is not ${wikidataId}`
+    throw conflict(`"${person.name}" is ${who}. ` +
       'Two people cannot share a name here: correct the wikidataId, or tell them apart by name.')
   }
-  const nameTranslations = mergedTranslations(known?.nameTranslations, participant.nameTranslations, `${path}/nameTranslations`)
-  if (known === null) {
-    // As for venues: one who adds the same person at the same moment waits, then finds them.
-    await tx.participant.createMany({
-      data: [{ name: participant.name, nameKey, country: participant.country ?? null, wikidataId: wikidataId ?? null, nameTranslations }],
-      skipDuplicates: true
-    })
-    const created = await tx.participant.findUnique({ where: { nameKey }, select: { id: true } })
-    // Not there: the one added at the same moment has this wikidataId under another name; the checks above decide.
-    return created?.id ?? personOf(tx, participant, path, embedded)
-  }
-  const changes = {
-    country: participant.country === known.country ? undefined : participant.country,
-    wikidataId: known.wikidataId === null ? wikidataId : undefined,
-    nameTranslations: isDeepStrictEqual(nameTranslations, storedTranslations(known.nameTranslations)) ? undefined : nameTranslations
-  }
-  if (Object.values(changes).every((value) => value === undefined)) return known.id
-  const shownInEngagements = changes.country !== undefined || changes.nameTranslations !== undefined
-  if (shownInEngagements) await embedded.noteBefore(tx, { participants: { some: { participantId: known.id } } })
-  await tx.participant.update({ where: { id: known.id }, data: { ...changes, version: { increment: 1 } }, select: { id: true } })
-  // Their names are in the search documents of their other engagements too.
-  if (changes.nameTranslations !== undefined) await writeSearchDocuments(tx, { participants: { some: { participantId: known.id } } })
-  return known.id
+  return byName ?? await personByAltName(write, person, path)
 }
 
-/** The participant rows of an engagement, in the order sent, each naming its person (see personOf). */
-export async function participantRows (tx: Prisma.TransactionClient, participants: ParticipantInput[], embedded: EmbeddedChanges) {
-  const rows: Prisma.EngagementParticipantCreateManyEngagementInput[] = []
-  const positions = new Map<string, number>()
-  for (const [position, participant] of participants.entries()) {
+/**
+ * Applies details sent about a published person, as a new version of the person; every
+ * engagement that then shows something else gets a new version and a change record.
+ */
+export async function updatePersonDetails (write: SharedRecordsWrite, known: PersonRecord, sent: PersonDetailsInput): Promise<void> {
+  const changes = changedDetails(personDetails(known), personDetailsAfter(personDetails(known), sent))
+  if (changes === null) return
+  const shownInEngagements = changes.country !== undefined || changes.nameTranslations !== undefined
+  const theirEngagements = { participants: { some: { participantId: known.id } } }
+  if (shownInEngagements) await write.embedded.noteBefore(write.tx, theirEngagements)
+  await write.tx.participant.update({ where: { id: known.id }, data: { ...changes, version: { increment: 1 } }, select: { id: true } })
+  // Their names are in the search documents of their other engagements too.
+  if (changes.nameTranslations !== undefined) await writeSearchDocuments(write.tx, theirEngagements)
+}
+
+/** Creates the published person, unless someone did while this writer waited for the identity's lock. */
+async function createdPerson (write: SharedRecordsWrite, participant: PersonLookup & PersonDetailsInput, sent: PersonDetailsInput, path: string): Promise<PersonRecord> {
+  await lockPersonIdentity(write.tx, participant)
+  const known = await publishedPerson(write, participant, path)
+  if (known !== null) {
+    await updatePersonDetails(write, known, sent)
+    return known
+  }
+  return write.tx.participant.create({
+    data: { name: participant.name, nameKey: participantNameKey(participant.name), ...personDetailsAfter(emptyPerson, sent) },
+    select: personFields
+  })
+}
+
+const emptyPerson: PersonDetails = { country: null, wikidataId: null, nameTranslations: {} }
+
+/**
+ * The person a participant input names (see publishedPerson). A public write records what the
+ * input adds to a known person (country, translations, a wikidataId they lacked) and creates one
+ * who is new; a hidden write keeps both aside (pending details, a draft).
+ */
+export async function personFor (write: SharedRecordsWrite, participant: ParticipantInput, path: string, previous: readonly ParticipantLink[] = []): Promise<ParticipantLink> {
+  const sent = sentPersonDetails(participant, path)
+  const known = await publishedPerson(write, participant, path)
+  if (write.hidden) {
+    if (known === null) return { participantId: await draftPerson(write.tx, write.engagementId, participant, sent), pending: null }
+    const pending = combinedInputs(previous.find((link) => link.participantId === known.id)?.pending ?? null, sent)
+    const changes = changedDetails(personDetails(known), personDetailsAfter(personDetails(known), pending))
+    return { participantId: known.id, pending: changes === null ? null : pending }
+  }
+  if (known !== null) {
+    await updatePersonDetails(write, known, sent)
+    return { participantId: known.id, pending: null }
+  }
+  return { participantId: (await createdPerson(write, participant, sent, path)).id, pending: null }
+}
+
+/** The engagement's own draft of a person nobody has published: created, or updated with what is sent again. */
+async function draftPerson (tx: Prisma.TransactionClient, engagementId: string, participant: ParticipantInput, sent: PersonDetailsInput): Promise<string> {
+  const nameKey = participantNameKey(participant.name)
+  const draft = await tx.participant.findFirst({ where: { draftOf: engagementId, nameKey }, select: personFields })
+  if (draft === null) {
+    const created = await tx.participant.create({
+      data: { draftOf: engagementId, name: participant.name, nameKey, ...personDetailsAfter(emptyPerson, sent) },
+      select: { id: true }
+    })
+    return created.id
+  }
+  // A draft takes a wikidataId sent later, like a person does.
+  const changes = changedDetails(personDetails(draft), personDetailsAfter(personDetails(draft), sent))
+  if (changes !== null) await tx.participant.update({ where: { id: draft.id }, data: changes, select: { id: true } })
+  return draft.id
+}
+
+/**
+ * The participant rows of an engagement, in the order sent, each naming its person (see
+ * personFor). `previous` are the engagement's links before this write, so that what an earlier
+ * hidden write said about a person it still names is kept. People are resolved in the order of
+ * their names, so that two writers naming the same people take their locks in the same order.
+ */
+export async function participantRows (write: SharedRecordsWrite, participants: ParticipantInput[], previous: readonly ParticipantLink[] = []) {
+  const order = participants.map((participant, position) => ({ participant, position }))
+    .sort((a, b) => compareKeys(participantNameKey(a.participant.name), participantNameKey(b.participant.name)))
+  const links = new Map<number, ParticipantLink>()
+  for (const { participant, position } of order) {
     const path = `/body/participants/${position}`
-    const participantId = await personOf(tx, participant, path, embedded)
-    const first = positions.get(participantId)
+    const link = await personFor(write, participant, path, previous)
+    const first = [...links].find(([, other]) => other.participantId === link.participantId)
     if (first !== undefined) {
-      throw new InputError('invalid', `"${participant.name}" is the same person as /body/participants/${first}.`, [
-        { path, message: `is the same person as /body/participants/${first}` }
+      const [firstPosition] = first
+      const [earlier, later] = firstPosition < position ? [firstPosition, position] : [position, firstPosition]
+      throw new InputError('invalid', `"${participants[later]?.name}" is the same person as /body/participants/${earlier}.`, [
+        { path: `/body/participants/${later}`, message: `is the same person as /body/participants/${earlier}` }
       ])
     }
-    positions.set(participantId, position)
-    rows.push({
+    links.set(position, link)
+  }
+  return participants.map((participant, position): Prisma.EngagementParticipantCreateManyInput => {
+    const link = links.get(position) as ParticipantLink
+    return {
+      engagementId: write.engagementId,
       position,
-      participantId,
+      participantId: link.participantId,
       role: participant.role,
       title: participant.title ?? null,
-      organisation: participant.organisation ?? null
-    })
-  }
-  return rows
+      organisation: participant.organisation ?? null,
+      pending: link.pending === null ? Prisma.DbNull : link.pending as Prisma.InputJsonObject
+    }
+  })
+}
+
+function compareKeys (a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** Deletes the engagement's drafts that it no longer names (after its venue or people were replaced). */
+export async function deleteUnusedDrafts (tx: Prisma.TransactionClient, engagementId: string): Promise<void> {
+  await tx.venue.deleteMany({ where: { draftOf: engagementId, engagements: { none: { id: engagementId } } } })
+  await tx.participant.deleteMany({ where: { draftOf: engagementId, engagements: { none: { engagementId } } } })
 }

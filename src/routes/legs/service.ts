@@ -5,6 +5,8 @@ import { fromDbDate, toDbDate } from '../../db/dates.js'
 import type { ChangeAuthor } from '../../domain/changes.js'
 import { checkDateRangeOrder } from '../../domain/date-range.js'
 import { canonicalZone } from '../../domain/time-zones.js'
+import { lockVisit } from '../../db/parent-locks.js'
+import { inTransaction } from '../../db/transactions.js'
 import type { Leg as LegRow, Prisma } from '../../generated/prisma/client.js'
 import { checkVersion, staleOrGone } from '../../preconditions.js'
 import { conflict, notFound } from '../../problems.js'
@@ -34,28 +36,39 @@ export async function findLeg (prisma: PrismaClient, id: string): Promise<LegRow
   return leg
 }
 
-async function checkSequenceIsFree (prisma: PrismaClient, visitId: string, sequence: number) {
+async function checkSequenceIsFree (prisma: PrismaClient | Prisma.TransactionClient, visitId: string, sequence: number) {
   const holder = await prisma.leg.findUnique({ where: { visitId_sequence: { visitId, sequence } }, select: { id: true } })
   if (holder !== null) {
     throw conflict(`Leg ${holder.id} already has sequence ${sequence} in this visit; choose another or move that leg first.`)
   }
 }
 
-export async function createLeg (prisma: PrismaClient, visitId: string, input: Static<typeof LegCreate>, author: ChangeAuthor): Promise<LegRow> {
-  checkDateRangeOrder(input.startDate, input.endDate)
-  let sequence = input.sequence
-  if (sequence === undefined) {
-    const last = await prisma.leg.aggregate({ where: { visitId }, _max: { sequence: true } })
-    sequence = (last._max.sequence ?? 0) + 1
-    if (sequence > MAX_LEG_SEQUENCE) {
-      throw conflict(`The last leg of this visit has sequence ${MAX_LEG_SEQUENCE}, the highest allowed; send a free sequence for this leg.`)
-    }
-  } else {
-    await checkSequenceIsFree(prisma, visitId, sequence)
+/**
+ * The sequence of a new leg: the one asked for if it is free, else the next after the visit's last.
+ * Called with the visit locked exclusively, so that legs added at the same moment queue here
+ * instead of taking the same number (and a 409 for a sequence the client never chose).
+ */
+async function sequenceForNewLeg (tx: Prisma.TransactionClient, visitId: string, asked: number | undefined): Promise<number> {
+  if (asked !== undefined) {
+    await checkSequenceIsFree(tx, visitId, asked)
+    return asked
   }
-  return prisma.$transaction(async (tx) => {
+  const last = await tx.leg.aggregate({ where: { visitId }, _max: { sequence: true } })
+  const sequence = (last._max.sequence ?? 0) + 1
+  if (sequence > MAX_LEG_SEQUENCE) {
+    throw conflict(`The last leg of this visit has sequence ${MAX_LEG_SEQUENCE}, the highest allowed; send a free sequence for this leg.`)
+  }
+  return sequence
+}
+
+export async function createLeg (prisma: PrismaClient, visitId: string, input: Static<typeof LegCreate>, author: ChangeAuthor, options: { id?: string } = {}): Promise<LegRow> {
+  checkDateRangeOrder(input.startDate, input.endDate)
+  return inTransaction(prisma, async (tx) => {
+    if (!await lockVisit(tx, visitId, 'exclusive')) throw notFound('The visit was deleted while the leg was being added to it.')
+    const sequence = await sequenceForNewLeg(tx, visitId, input.sequence)
     const row = await tx.leg.create({
       data: {
+        id: options.id,
         visitId,
         sequence,
         city: input.city,
@@ -81,7 +94,7 @@ export async function updateLeg (prisma: PrismaClient, leg: LegRow, patch: Stati
   if (patch.sequence !== undefined && patch.sequence !== leg.sequence) {
     await checkSequenceIsFree(prisma, leg.visitId, patch.sequence)
   }
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     const [updated] = await tx.leg.updateManyAndReturn({
       where: { id: leg.id, version: leg.version },
       data: {
@@ -102,13 +115,14 @@ export async function updateLeg (prisma: PrismaClient, leg: LegRow, patch: Stati
 
 export async function deleteLeg (prisma: PrismaClient, leg: LegRow, expectedVersions: readonly number[], author: ChangeAuthor): Promise<void> {
   checkVersion('leg', leg.version, expectedVersions)
-  // No count in the message: it would tell a token without read:embargoed that hidden engagements exist.
+  // The same words whether the engagements are ones the writer can see or only ones under embargo:
+  // the refusal cannot be avoided, but it must not say which, how many or what they are.
   if (await prisma.engagement.findFirst({ where: { legId: leg.id }, select: { id: true } }) !== null) {
-    throw conflict(`Leg ${leg.id} still has engagements. ` +
-      'Move them to another leg (PATCH legId) or delete them, then delete the leg.')
+    throw conflict(`Leg ${leg.id} still has engagements, possibly including some under embargo that only tokens with ` +
+      'read:embargoed can see. Move them to another leg (PATCH legId) or delete them, then delete the leg.')
   }
   // An engagement added since the count makes the delete fail on the foreign key: 409 all the same.
-  await prisma.$transaction(async (tx) => {
+  await inTransaction(prisma, async (tx) => {
     const { count } = await tx.leg.deleteMany({ where: { id: leg.id, version: leg.version } })
     if (count === 0) throw staleOrGone('leg', await currentVersion(tx, leg.id))
     await recordChange(tx, author, 'leg', presentLeg(leg), null)

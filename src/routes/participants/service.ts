@@ -13,7 +13,9 @@ import type { Prisma } from '../../generated/prisma/client.js'
 import { checkVersion, staleOrGone } from '../../preconditions.js'
 import { conflict, notFound } from '../../problems.js'
 import type { Participant, ParticipantListQuery, ParticipantPatch } from '../../schemas/participants.js'
+import { inTransaction } from '../../db/transactions.js'
 import { EmbeddedChanges } from '../engagements/embedded-changes.js'
+import { personForMessage } from '../engagements/shared-records.js'
 import { visibleEngagements } from '../engagements/service.js'
 
 export type ParticipantView = Static<typeof Participant>
@@ -22,11 +24,12 @@ export type ParticipantView = Static<typeof Participant>
  * The people a request with these scopes may know of. A person is known through their
  * engagements: one who so far appears only in engagements under embargo does not exist yet for
  * readers without read:embargoed, so that neither the person nor their engagement count gives
- * the embargoed meeting away.
+ * the embargoed meeting away; nor does the draft an embargoed engagement holds of someone nobody
+ * has published (src/routes/engagements/shared-records.ts), which only read:embargoed shows.
  */
 function visibleParticipants (scopes: readonly TokenScope[]): Prisma.ParticipantWhereInput {
   if (canReadEmbargoed(scopes)) return {}
-  return { engagements: { some: { engagement: visibleEngagements(scopes) } } }
+  return { draftOf: null, engagements: { some: { engagement: visibleEngagements(scopes) } } }
 }
 
 const participantFields = {
@@ -98,7 +101,7 @@ export async function listParticipants (prisma: PrismaClient, query: Static<type
   }
   const visible = visibleParticipants(scopes)
   const matches = await firstPassing(limit + 1, start,
-    (after, size) => participantMatches(prisma, query.q, { after, limit: size }),
+    (after, size) => participantMatches(prisma, query.q, { after, limit: size, withDrafts: canReadEmbargoed(scopes) }),
     async (ids) => new Set((await prisma.participant.findMany({ where: { AND: [{ id: { in: ids } }, visible] }, select: { id: true } })).map((row) => row.id)),
     VISIBILITY_BATCH)
   const page = matches.slice(0, limit)
@@ -110,17 +113,22 @@ export async function listParticipants (prisma: PrismaClient, query: Static<type
   }
 }
 
-async function checkNotTaken (prisma: PrismaClient, participantId: string, patch: Static<typeof ParticipantPatch>, nameKey: string | undefined) {
+/**
+ * 409 when another published person has the name or Wikidata id. The message names them only to
+ * a writer who may know of them (personForMessage): to others a person seen only in engagements
+ * under embargo is "another participant".
+ */
+async function checkNotTaken (prisma: PrismaClient, participantId: string, patch: Static<typeof ParticipantPatch>, nameKey: string | undefined, scopes: readonly TokenScope[]) {
   if (nameKey !== undefined) {
-    const holder = await prisma.participant.findUnique({ where: { nameKey }, select: { id: true, name: true } })
+    const holder = await prisma.participant.findFirst({ where: { nameKey, draftOf: null }, select: { id: true, name: true } })
     if (holder !== null && holder.id !== participantId) {
-      throw conflict(`"${patch.name}" is already the name of participant ${holder.id} (${holder.name}); one person has one record.`)
+      throw conflict(`"${patch.name}" is already the name of ${await personForMessage(prisma, holder, scopes)}; one person has one record.`)
     }
   }
   if (patch.wikidataId !== undefined && patch.wikidataId !== null) {
-    const holder = await prisma.participant.findUnique({ where: { wikidataId: patch.wikidataId }, select: { id: true, name: true } })
+    const holder = await prisma.participant.findFirst({ where: { wikidataId: patch.wikidataId, draftOf: null }, select: { id: true, name: true } })
     if (holder !== null && holder.id !== participantId) {
-      throw conflict(`Wikidata id ${patch.wikidataId} already belongs to participant ${holder.id} (${holder.name}).`)
+      throw conflict(`Wikidata id ${patch.wikidataId} already belongs to ${await personForMessage(prisma, holder, scopes)}.`)
     }
   }
 }
@@ -134,10 +142,10 @@ async function checkNotTaken (prisma: PrismaClient, participantId: string, patch
 export async function updateParticipant (prisma: PrismaClient, participant: ParticipantRow, patch: Static<typeof ParticipantPatch>, expectedVersions: readonly number[], scopes: readonly TokenScope[], author: ChangeAuthor): Promise<ParticipantRow> {
   checkVersion('participant', participant.version, expectedVersions)
   const nameKey = patch.name === undefined ? undefined : participantNameKey(patch.name)
-  await checkNotTaken(prisma, participant.id, patch, nameKey)
+  await checkNotTaken(prisma, participant.id, patch, nameKey, scopes)
   const nameTranslations = patch.nameTranslations === undefined ? undefined : canonicalTranslations(patch.nameTranslations, '/body/nameTranslations')
   const theirEngagements = { participants: { some: { participantId: participant.id } } }
-  await prisma.$transaction(async (tx) => {
+  await inTransaction(prisma, async (tx) => {
     const embedded = new EmbeddedChanges()
     if (patch.name !== undefined || patch.country !== undefined || nameTranslations !== undefined) await embedded.noteBefore(tx, theirEngagements)
     const { count } = await tx.participant.updateMany({

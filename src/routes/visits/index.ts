@@ -8,7 +8,8 @@ import {
   Itinerary, NowAndNext, NowAndNextQuery, ViewerQuery, Visit, VisitCreate, VisitListQuery, VisitPage, VisitParams, VisitPatch
 } from '../../schemas/visits.js'
 import { changeAuthor } from '../changes/author.js'
-import { engagementsAround, engagementsOfVisit, presentEngagement } from '../engagements/service.js'
+import { presentEngagement } from '../../presenters/engagements.js'
+import { engagementsAround, engagementsOfVisit } from '../engagements/service.js'
 import { presentLeg } from '../legs/service.js'
 import { createVisit, deleteVisit, findVisit, listVisits, presentVisit, updateVisit } from './service.js'
 

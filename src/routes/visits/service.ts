@@ -2,6 +2,7 @@ import type { Static } from 'typebox'
 import { lockVisitAtVersion, recordChange, recordChanges } from '../../db/changes.js'
 import type { PrismaClient } from '../../db/client.js'
 import { fromDbDate, toDbDate } from '../../db/dates.js'
+import { inTransaction } from '../../db/transactions.js'
 import type { ChangeAuthor } from '../../domain/changes.js'
 import { decodeCursor, encodeCursor, pageSize } from '../../domain/cursor.js'
 import { literalLikePattern } from '../../domain/like-pattern.js'
@@ -14,7 +15,8 @@ import type { Prisma, Visit as VisitRow } from '../../generated/prisma/client.js
 import { checkVersion, staleOrGone } from '../../preconditions.js'
 import { conflict, notFound } from '../../problems.js'
 import type { Visit, VisitCreate, VisitListQuery, VisitPatch } from '../../schemas/visits.js'
-import { engagementInclude, presentEngagement } from '../engagements/service.js'
+import { engagementRowsByIds } from '../../db/engagement-rows.js'
+import { presentEngagement } from '../../presenters/engagements.js'
 import { presentLeg } from '../legs/service.js'
 
 export type VisitView = Static<typeof Visit>
@@ -68,13 +70,14 @@ async function checkSlugIsFree (prisma: PrismaClient, slug: string, exceptId?: s
   }
 }
 
-export async function createVisit (prisma: PrismaClient, input: Static<typeof VisitCreate>, author: ChangeAuthor): Promise<VisitRow> {
+export async function createVisit (prisma: PrismaClient, input: Static<typeof VisitCreate>, author: ChangeAuthor, options: { id?: string } = {}): Promise<VisitRow> {
   checkSlugIsNotUuid(input.slug)
   checkDateRangeOrder(input.startDate, input.endDate)
   await checkSlugIsFree(prisma, input.slug)
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     const row = await tx.visit.create({
       data: {
+        id: options.id,
         slug: input.slug,
         title: input.title,
         titleTranslations: canonicalTranslations(input.titleTranslations ?? {}, '/body/titleTranslations'),
@@ -109,7 +112,7 @@ export async function updateVisit (prisma: PrismaClient, visit: VisitRow, patch:
     await checkSlugIsFree(prisma, patch.slug, visit.id)
   }
   checkDateRangeOrder(patch.startDate ?? fromDbDate(visit.startDate), patch.endDate ?? fromDbDate(visit.endDate))
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     const [updated] = await tx.visit.updateManyAndReturn({
       where: { id: visit.id, version: visit.version },
       data: {
@@ -137,12 +140,12 @@ export async function updateVisit (prisma: PrismaClient, visit: VisitRow, patch:
 /** Deletes the visit, with its legs and engagements, if it is still at one of `expectedVersions`. */
 export async function deleteVisit (prisma: PrismaClient, visit: VisitRow, expectedVersions: readonly number[], author: ChangeAuthor): Promise<void> {
   checkVersion('visit', visit.version, expectedVersions)
-  await prisma.$transaction(async (tx) => {
+  await inTransaction(prisma, async (tx) => {
     if (!await lockVisitAtVersion(tx, visit.id, visit.version)) throw staleOrGone('visit', await currentVersion(tx, visit.id))
     // The database cascades to the legs and engagements without a trace: each gets its own
     // tombstone, children first, so that a mirror applying them in order never holds an orphan.
     const legs = await tx.leg.findMany({ where: { visitId: visit.id } })
-    const engagements = await tx.engagement.findMany({ where: { visitId: visit.id }, include: engagementInclude })
+    const engagements = await engagementRowsByIds(tx, (await tx.engagement.findMany({ where: { visitId: visit.id }, select: { id: true } })).map((row) => row.id))
     await tx.visit.delete({ where: { id: visit.id } })
     await recordChanges(tx, author, [
       ...engagements.map((row) => ({ entity: 'engagement' as const, before: presentEngagement(row), after: null })),

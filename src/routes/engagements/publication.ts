@@ -1,0 +1,147 @@
+import { isDeepStrictEqual } from 'node:util'
+import { recordChanges, type EntityChange } from '../../db/changes.js'
+import type { PrismaClient } from '../../db/client.js'
+import { engagementRowsByIds } from '../../db/engagement-rows.js'
+import { writeSearchDocument } from '../../db/search.js'
+import { inTransaction } from '../../db/transactions.js'
+import { TOKEN_SCOPES } from '../../domain/access.js'
+import type { ChangeAuthor } from '../../domain/changes.js'
+import { storedTranslations } from '../../domain/languages.js'
+import type { PersonDetailsInput, VenueDetailsInput } from '../../domain/shared-records.js'
+import { Prisma } from '../../generated/prisma/client.js'
+import { presentEngagement } from '../../presenters/engagements.js'
+import { EmbeddedChanges } from './embedded-changes.js'
+import {
+  publishedPerson, publishedVenue, updatePersonDetails, updateVenueDetails, lockPersonIdentity, lockVenueIdentity,
+  type SharedRecordsWrite
+} from './shared-records.js'
+
+// An engagement under embargo keeps what its writes said about shared venues and people aside
+// (src/routes/engagements/shared-records.ts). When it is published, by its embargo ending or by a
+// write that lifts it, all of that is applied as a public write would apply it at that moment:
+// drafts become the published records they describe (or join the one published meanwhile),
+// pending details update the published records, and every engagement that then shows something
+// new gets a new version and a change record. Until then, nothing of it is public.
+
+const pendingFields = {
+  venueId: true,
+  venuePending: true,
+  venue: { select: { id: true, draftOf: true, name: true, city: true, country: true, address: true, latitude: true, longitude: true, nameTranslations: true } },
+  participants: {
+    select: {
+      position: true,
+      participantId: true,
+      pending: true,
+      participant: { select: { id: true, draftOf: true, name: true, country: true, wikidataId: true, nameTranslations: true } }
+    },
+    orderBy: { position: 'asc' }
+  }
+} satisfies Prisma.EngagementSelect
+
+/** Details of a draft, as if they had been sent by a public write. */
+function asSent<T extends { nameTranslations: Prisma.JsonValue }> (draft: T, fields: ReadonlyArray<keyof T>) {
+  const sent: Record<string, unknown> = { nameTranslations: storedTranslations(draft.nameTranslations) }
+  for (const field of fields) if (draft[field] !== null) sent[field as string] = draft[field]
+  return sent
+}
+
+/**
+ * Applies what the engagement's hidden writes said about its venue and people to the shared
+ * records, in `write`'s transaction. Conflicts with what was published in the meantime are settled
+ * the way `write.lenient` says (see publishedPerson); the engagement's own change record is the
+ * caller's, its other engagements' ones are collected by `write.embedded`.
+ */
+export async function publishPendingDetails (write: SharedRecordsWrite): Promise<void> {
+  const { tx, engagementId } = write
+  const engagement = await tx.engagement.findUniqueOrThrow({ where: { id: engagementId }, select: pendingFields })
+  const { venue } = engagement
+  if (venue !== null && venue.draftOf === engagementId) {
+    await lockVenueIdentity(tx, venue)
+    const known = await publishedVenue(tx, venue)
+    if (known === null) {
+      await tx.venue.update({ where: { id: venue.id }, data: { draftOf: null }, select: { id: true } })
+    } else {
+      await updateVenueDetails(write, known, asSent(venue, ['address', 'latitude', 'longitude']) as VenueDetailsInput)
+      await tx.$executeRaw`UPDATE engagements SET venue_id = ${known.id}::uuid WHERE id = ${engagementId}::uuid`
+      await tx.venue.delete({ where: { id: venue.id }, select: { id: true } })
+    }
+  } else if (venue !== null && engagement.venuePending !== null) {
+    const known = await publishedVenue(tx, venue)
+    if (known !== null) await updateVenueDetails(write, known, engagement.venuePending as VenueDetailsInput)
+  }
+
+  const linked = new Set(engagement.participants.map((link) => link.participantId))
+  for (const link of engagement.participants) {
+    const person = link.participant
+    if (person.draftOf === engagementId) {
+      await lockPersonIdentity(tx, person)
+      const known = await publishedPerson({ ...write, lenient: true }, { name: person.name, wikidataId: person.wikidataId ?? undefined }, '')
+      if (known === null) {
+        await tx.participant.update({ where: { id: person.id }, data: { draftOf: null }, select: { id: true } })
+        continue
+      }
+      await updatePersonDetails(write, known, asSent(person, ['country', 'wikidataId']) as PersonDetailsInput)
+      // The engagement named the published person already, under another spelling: once is enough.
+      if (linked.has(known.id)) {
+        await tx.engagementParticipant.delete({ where: { engagementId_position: { engagementId, position: link.position } } })
+      } else {
+        await tx.engagementParticipant.update({ where: { engagementId_position: { engagementId, position: link.position } }, data: { participantId: known.id } })
+        linked.add(known.id)
+      }
+      await tx.participant.delete({ where: { id: person.id }, select: { id: true } })
+    } else if (link.pending !== null) {
+      await updatePersonDetails(write, person, link.pending as PersonDetailsInput)
+    }
+  }
+
+  await tx.engagementParticipant.updateMany({ where: { engagementId, NOT: { pending: { equals: Prisma.DbNull } } }, data: { pending: Prisma.DbNull } })
+  // In SQL: Prisma would also move updatedAt, which must move only with a change the engagement shows.
+  await tx.$executeRaw`UPDATE engagements SET venue_pending = NULL, pending_author = NULL WHERE id = ${engagementId}::uuid`
+  await writeSearchDocument(tx, engagementId)
+}
+
+// Engagements published per transaction of the publisher: each is its own write, a few at a time.
+const DUE_BATCH = 20
+
+/**
+ * Publishes every engagement whose embargo has ended with details still waiting; run by the
+ * publication plugin every second. Each is one transaction, recorded under the author of the
+ * hidden write that sent the details. Returns how many were published.
+ */
+export async function publishDueEngagements (prisma: PrismaClient, now = new Date()): Promise<number> {
+  const due = await prisma.engagement.findMany({
+    where: { NOT: { pendingAuthor: { equals: Prisma.DbNull } }, OR: [{ embargoUntil: null }, { embargoUntil: { lte: now } }] },
+    select: { id: true },
+    orderBy: { embargoUntil: 'asc' },
+    take: DUE_BATCH
+  })
+  let published = 0
+  for (const { id } of due) {
+    if (await publishDueEngagement(prisma, id)) published++
+  }
+  return published
+}
+
+async function publishDueEngagement (prisma: PrismaClient, id: string): Promise<boolean> {
+  return inTransaction(prisma, async (tx) => {
+    // Another process (or a write that lifted the embargo) may have published it first.
+    const [locked] = await tx.$queryRaw<Array<{ author: ChangeAuthor }>>`
+      SELECT pending_author AS author FROM engagements
+      WHERE id = ${id}::uuid AND pending_author IS NOT NULL AND (embargo_until IS NULL OR embargo_until <= clock_timestamp())
+      FOR UPDATE`
+    if (locked === undefined) return false
+    const [before] = await engagementRowsByIds(tx, [id])
+    if (before === undefined) return false
+    const embedded = new EmbeddedChanges(id)
+    await publishPendingDetails({ tx, engagementId: id, hidden: false, embedded, scopes: TOKEN_SCOPES, lenient: true })
+    const changes: EntityChange[] = []
+    const [after] = await engagementRowsByIds(tx, [id])
+    if (after !== undefined && !isDeepStrictEqual({ ...presentEngagement(after), updatedAt: null }, { ...presentEngagement(before), updatedAt: null })) {
+      const bumped = await tx.engagement.update({ where: { id }, data: { version: { increment: 1 } }, select: { version: true, updatedAt: true } })
+      changes.push({ entity: 'engagement', before: presentEngagement(before), after: presentEngagement({ ...after, ...bumped }) })
+    }
+    changes.push(...await embedded.changedEngagements(tx))
+    await recordChanges(tx, locked.author, changes)
+    return true
+  })
+}
