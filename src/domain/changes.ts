@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util'
 import { canReadEmbargoed, type TokenScope } from './access.js'
-import { decodeCursor, encodeCursor } from './cursor.js'
+import { decodeCursor, encodeCursor, isSequenceNumber } from './cursor.js'
 import { InputError } from './errors.js'
 import { isValidInstant } from './time-zones.js'
 
@@ -263,8 +263,6 @@ export interface FeedPosition {
   sequence: bigint
 }
 
-const SEQUENCE = /^\d{1,19}$/
-
 export function encodeFeedCursor (position: FeedPosition): string {
   return encodeCursor([position.order, position.at.toISOString(), String(position.sequence)])
 }
@@ -281,7 +279,7 @@ const FEED_DESCRIPTIONS: Record<FeedOrder, string> = {
 export function decodeFeedCursor (cursor: string, order: FeedOrder): FeedPosition {
   let parts: string[]
   try {
-    parts = decodeCursor(cursor, [(part) => part === 'visible' || part === 'recorded', isValidInstant, (part) => SEQUENCE.test(part)])
+    parts = decodeCursor(cursor, [(part) => part === 'visible' || part === 'recorded', isValidInstant, isSequenceNumber])
   } catch {
     throw new InputError('invalid', 'since is not a cursor from GET /v1/changes; start with since=now, or without since to read every retained change.', [
       { path: '/query/since', message: 'is not a cursor from this feed' }

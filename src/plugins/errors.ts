@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { InputError, type FieldError } from '../domain/errors.js'
+import { SUPPORTED_INSTANTS } from '../domain/time-range.js'
 import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { Prisma } from '../generated/prisma/client.js'
 import { HttpProblem, conflict, invalidRequest, notFound, unprocessable } from '../problems.js'
@@ -16,9 +17,10 @@ interface AjvError {
 
 const FORMAT_MESSAGES: Record<string, string> = {
   'time-zone': 'must be an IANA time zone name such as "Asia/Seoul" or "America/New_York"',
-  date: 'must be a real calendar date written YYYY-MM-DD, such as "2026-01-05"',
-  'date-time': 'must be an ISO 8601 instant with an offset or Z, such as "2026-01-05T15:00:00+08:00"',
-  'local-date-time': 'must be a wall-clock time without offset, such as "2026-01-05T15:00"',
+  date: 'must be a real calendar date written YYYY-MM-DD, such as "2026-01-05", in the years 0001 to 9999',
+  'date-time': 'must be an ISO 8601 instant with an offset or Z, such as "2026-01-05T15:00:00+08:00", ' +
+    `${SUPPORTED_INSTANTS} once the offset is applied`,
+  'local-date-time': 'must be a wall-clock time without offset, such as "2026-01-05T15:00", in the years 0001 to 9999',
   uuid: 'must be a UUID',
   uri: 'must be an absolute http(s) URL'
 }
@@ -98,6 +100,9 @@ function clientMessage (error: FastifyError): string {
       return 'The body is larger than this server accepts; send less data in one request.'
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'The Content-Type is application/json but the body is empty; send a JSON object.'
+    case 'FST_ERR_BAD_URL':
+      return 'The path holds a %XX sequence that is not UTF-8 (such as %FF, or %ED%A0%80 for a lone surrogate); ' +
+        'percent-encode each path segment as UTF-8, as encodeURIComponent does.'
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return `The body is not valid JSON: ${error.message}`
     default:

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { TOKEN_SCOPES } from '../domain/access.js'
 import { CHANGE_REASON_MAX_LENGTH } from '../domain/changes.js'
+import { SUPPORTED_INSTANTS } from '../domain/time-range.js'
 
 /**
  * A `$ref` to a shared schema that keeps the referenced schema's static type, so routes get
@@ -45,14 +46,14 @@ export const Uuid = Type.String({ format: 'uuid', maxLength: 36, examples: ['0b3
 export const LocalDate = Type.String({
   format: 'date',
   maxLength: 10,
-  description: 'A calendar date, YYYY-MM-DD, with no time zone attached.',
+  description: 'A calendar date, YYYY-MM-DD, with no time zone attached, in the years 0001 to 9999.',
   examples: ['2026-01-05']
 })
 
 export const Instant = Type.String({
   format: 'date-time',
   maxLength: 40,
-  description: 'An instant: ISO 8601 with an offset or Z.',
+  description: `An instant: ISO 8601 with an offset or Z, ${SUPPORTED_INSTANTS} once the offset is applied.`,
   examples: ['2026-01-05T04:00:00.000Z']
 })
 

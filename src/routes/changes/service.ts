@@ -5,7 +5,7 @@ import { canReadEmbargoed, type TokenScope } from '../../domain/access.js'
 import {
   decodeFeedCursor, describeChange, describeRetention, encodeFeedCursor, feedOrderFor, visibleDetails
 } from '../../domain/changes.js'
-import { decodeCursor, encodeCursor, pageSize } from '../../domain/cursor.js'
+import { decodeCursor, encodeCursor, isSequenceNumber, pageSize } from '../../domain/cursor.js'
 import { isUuid } from '../../domain/identifiers.js'
 import { HttpProblem, notFound } from '../../problems.js'
 import type { ChangeFeed, ChangeFeedQuery, ChangeHistoryQuery, ChangeRecord } from '../../schemas/changes.js'
@@ -51,8 +51,6 @@ export async function readFeed (prisma: PrismaClient, query: Static<typeof Chang
   }
 }
 
-const SEQUENCE = /^\d{1,19}$/
-
 /**
  * A visit's changes, newest first, as a history reads. `{visit}` is an id or a slug; a deleted
  * visit is found by its id as long as changes of it are kept.
@@ -65,7 +63,7 @@ export async function visitHistory (prisma: PrismaClient, visitParam: string, qu
     if (kept === null) throw notFound(`No visit has the id or slug "${visitParam}", and no changes of a visit with that id are kept.`)
     visitId = kept.visitId
   }
-  const before = query.cursor === undefined ? undefined : BigInt((decodeCursor(query.cursor, [(part) => SEQUENCE.test(part)]) as [string])[0])
+  const before = query.cursor === undefined ? undefined : BigInt((decodeCursor(query.cursor, [isSequenceNumber]) as [string])[0])
   const rows = await prisma.change.findMany({
     where: {
       visitId,
