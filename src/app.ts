@@ -4,7 +4,7 @@ import { defaultConfig } from './config.js'
 import type { BootstrapToken } from './domain/access.js'
 import authPlugin from './plugins/auth.js'
 import dbPlugin, { type DbPluginOptions } from './plugins/db.js'
-import errorsPlugin, { clientErrorHandler, frameworkErrorHandler } from './plugins/errors.js'
+import errorsPlugin, { clientErrorHandler, documentProblems, frameworkErrorHandler } from './plugins/errors.js'
 import httpCachingPlugin from './plugins/http-caching.js'
 import idempotencyPlugin from './plugins/idempotency.js'
 import securityPlugin, { type RateLimits } from './plugins/security.js'
@@ -132,6 +132,7 @@ export async function buildApp (options: AppOptions) {
     v1.addHook('onRequest', v1.authenticate)
     v1.addHook('onRequest', v1.countRequest)
     v1.addHook('onRequest', v1.refuseFailedAuthentication)
+    v1.addHook('onRoute', documentProblems(() => [401, 429]))
     await v1.register(visitRoutes)
     await v1.register(legRoutes)
     await v1.register(engagementRoutes)

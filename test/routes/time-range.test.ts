@@ -164,6 +164,11 @@ describe('dates and instants outside the supported range', () => {
         }
       }
     }
+    // The visit's itinerary and calendar feed hold them too.
+    await server.http.get(`/v1/visits/${visitId}/itinerary`).set(authorised).query({ tz: 'Pacific/Kiritimati' }).expect(200)
+    const feed = await server.http.get(`/v1/visits/${visitId}/calendar.ics`).set(authorised).expect(200)
+    assert.match(feed.text, /DTSTART[^\r\n]*:0001010[12]T/)
+    assert.match(feed.text, /DTSTART[^\r\n]*:9999123[01]T/)
   })
 
   it('forged cursors with out-of-range instants or sequence numbers past bigint are 400s, never 500s', async () => {
