@@ -4,13 +4,14 @@ import { defaultConfig } from './config.js'
 import type { BootstrapToken } from './domain/access.js'
 import authPlugin from './plugins/auth.js'
 import dbPlugin, { type DbPluginOptions } from './plugins/db.js'
-import errorsPlugin, { clientErrorHandler, frameworkErrorHandler } from './plugins/errors.js'
+import errorsPlugin, { clientErrorHandler, documentProblems, frameworkErrorHandler } from './plugins/errors.js'
 import httpCachingPlugin from './plugins/http-caching.js'
 import idempotencyPlugin from './plugins/idempotency.js'
 import publicationPlugin from './plugins/publication.js'
 import securityPlugin, { type RateLimits } from './plugins/security.js'
 import shutdownPlugin from './plugins/shutdown.js'
 import swaggerPlugin from './plugins/swagger.js'
+import unicodeInputPlugin from './plugins/unicode-input.js'
 import calendarRoutes from './routes/calendar/index.js'
 import changeRoutes from './routes/changes/index.js'
 import engagementRoutes from './routes/engagements/index.js'
@@ -35,7 +36,7 @@ export interface AppOptions {
   cacheMaxAgeSeconds?: number
   /** Each timeout defaults to its value in src/config.ts (REQUEST_TIMEOUT_MS...). */
   timeouts?: Partial<Timeouts>
-  /** Requests per minute per token (or per IP without one); defaults from src/config.ts. */
+  /** Requests per minute per token (or per IP without a valid one), and failed authentications per IP; defaults from src/config.ts. */
   rateLimits?: Partial<RateLimits>
   /** Browser origins allowed to write (CORS_ORIGINS); default none. Any origin may read. */
   corsOrigins?: readonly string[]
@@ -99,15 +100,17 @@ export async function buildApp (options: AppOptions) {
   // Fastify parses text/plain by default; this API takes JSON only, so anything else is a 415.
   app.removeContentTypeParser('text/plain')
 
-  // Ecosystem plugins first: the rate limiter attaches itself to every route added after it.
+  // Ecosystem plugins first (helmet, CORS, the rate limiter), before the plugins that use them.
   await app.register(securityPlugin, {
     rateLimits: {
       readsPerMinute: options.rateLimits?.readsPerMinute ?? defaultConfig.RATE_LIMIT_READS_PER_MINUTE,
-      writesPerMinute: options.rateLimits?.writesPerMinute ?? defaultConfig.RATE_LIMIT_WRITES_PER_MINUTE
+      writesPerMinute: options.rateLimits?.writesPerMinute ?? defaultConfig.RATE_LIMIT_WRITES_PER_MINUTE,
+      failedAuthenticationsPerMinute: options.rateLimits?.failedAuthenticationsPerMinute ?? defaultConfig.RATE_LIMIT_FAILED_AUTH_PER_MINUTE
     },
     corsOrigins: options.corsOrigins ?? []
   })
   await app.register(errorsPlugin)
+  await app.register(unicodeInputPlugin)
   await app.register(shutdownPlugin)
   await app.register(swaggerPlugin)
   await app.register(dbPlugin, {
@@ -127,8 +130,14 @@ export async function buildApp (options: AppOptions) {
 
   await app.register(healthRoutes)
   await app.register(async (v1) => {
-    // Every /v1 request may carry a token; one that is not valid is refused even on a read.
+    // Every /v1 request may carry a token; one that is not valid is refused even on a read. The
+    // token is identified first, then the request is counted (against the token, or the client's
+    // IP without a valid one), and only then refused: failed authentications use up budgets too.
+    // All of it before the body is read.
     v1.addHook('onRequest', v1.authenticate)
+    v1.addHook('onRequest', v1.countRequest)
+    v1.addHook('onRequest', v1.refuseFailedAuthentication)
+    v1.addHook('onRoute', documentProblems(() => [401, 429]))
     await v1.register(visitRoutes)
     await v1.register(legRoutes)
     await v1.register(engagementRoutes)

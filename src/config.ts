@@ -30,6 +30,8 @@ const ConfigSchema = Type.Object({
   // Requests per minute, per token name (or per client IP without a token).
   RATE_LIMIT_READS_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1000000, default: 600 }),
   RATE_LIMIT_WRITES_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1000000, default: 60 }),
+  // Requests per minute per client IP with a token that is not valid, on top of the budgets above.
+  RATE_LIMIT_FAILED_AUTH_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1000000, default: 30 }),
   // How long shared caches and clients may reuse a list, itinerary or feed without asking again.
   CACHE_MAX_AGE_SECONDS: Type.Integer({ minimum: 0, maximum: 86400, default: 5 }),
   // Browser origins allowed to write (and read with a token); any origin may make public reads.

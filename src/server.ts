@@ -28,7 +28,11 @@ const app = await buildApp({
     databaseConnectMs: config.DB_CONNECT_TIMEOUT_MS,
     databaseStatementMs: config.DB_STATEMENT_TIMEOUT_MS
   },
-  rateLimits: { readsPerMinute: config.RATE_LIMIT_READS_PER_MINUTE, writesPerMinute: config.RATE_LIMIT_WRITES_PER_MINUTE },
+  rateLimits: {
+    readsPerMinute: config.RATE_LIMIT_READS_PER_MINUTE,
+    writesPerMinute: config.RATE_LIMIT_WRITES_PER_MINUTE,
+    failedAuthenticationsPerMinute: config.RATE_LIMIT_FAILED_AUTH_PER_MINUTE
+  },
   corsOrigins: parseCorsOrigins(config.CORS_ORIGINS),
   cacheMaxAgeSeconds: config.CACHE_MAX_AGE_SECONDS,
   changeRetentionMs: config.CHANGE_RETENTION_DAYS * 86_400_000

@@ -9,7 +9,7 @@ export const WRITE_TOKEN = 'test-writer-secret'
 export const authorised = { Authorization: `Bearer ${WRITE_TOKEN}` }
 const TEST_DESK: [string, BootstrapToken] = ['test-desk', { secret: WRITE_TOKEN, scopes: [...TOKEN_SCOPES] }]
 
-export const UNREACHED_RATE_LIMITS = { readsPerMinute: 1_000_000, writesPerMinute: 1_000_000 }
+export const UNREACHED_RATE_LIMITS = { readsPerMinute: 1_000_000, writesPerMinute: 1_000_000, failedAuthenticationsPerMinute: 1_000_000 }
 
 export function databaseUrl (): string {
   const url = process.env.DATABASE_URL

@@ -91,6 +91,41 @@ describe('the OpenAPI document', () => {
     }
   })
 
+  it('documents on every operation the statuses every request can meet, and 401 and 429 under /v1', () => {
+    for (const [path, item] of Object.entries(generated.paths ?? {})) {
+      for (const [method, operation] of Object.entries(item ?? {}) as Array<[string, OpenAPIV3_1.OperationObject]>) {
+        const statuses = Object.keys(operation.responses ?? {})
+        const expected = ['405', '408', '431', '503']
+        if (path.startsWith('/v1/')) expected.push('400', '401', '429')
+        if (path.includes('{')) expected.push('404', '414')
+        if (['post', 'put', 'patch', 'delete'].includes(method)) expected.push('413', '415')
+        assert.deepEqual(expected.filter((status) => !statuses.includes(status)), [], `${method} ${path} documents ${statuses.join(', ')}`)
+        if (!path.startsWith('/v1/')) assert.ok(!statuses.includes('429'), `${method} ${path} is not rate limited`)
+        const retryAfter = (operation.responses?.['429'] as OpenAPIV3_1.ResponseObject | undefined)?.headers?.['Retry-After']
+        if (statuses.includes('429')) assert.ok(retryAfter, `${method} ${path}: 429 documents Retry-After`)
+      }
+    }
+  })
+
+  it('shows for each error status an example of that status\'s own problem', () => {
+    const examplesByStatus = new Map<string, Set<string>>()
+    for (const item of Object.values(generated.paths ?? {})) {
+      for (const operation of Object.values(item ?? {}) as OpenAPIV3_1.OperationObject[]) {
+        for (const [status, response] of Object.entries(operation.responses ?? {})) {
+          if (status < '400') continue
+          const example = (response as OpenAPIV3_1.ResponseObject).content?.['application/problem+json']?.example as { type: string, status: number, title: string, detail: string } | undefined
+          assert.ok(example, `${operation.operationId} ${status} has an example`)
+          assert.equal(example.status, Number(status), `${operation.operationId} ${status}: the example is a ${example.status}`)
+          assert.ok(example.type.startsWith('/problems/') && example.title !== '' && example.detail.length > 20, `${operation.operationId} ${status}`)
+          examplesByStatus.set(status, (examplesByStatus.get(status) ?? new Set()).add(example.type))
+        }
+      }
+    }
+    const types = [...examplesByStatus.values()].flatMap((set) => [...set])
+    assert.equal(new Set(types).size, types.length, 'no two statuses share an example type')
+    assert.ok(examplesByStatus.size >= 15, `examples for ${examplesByStatus.size} statuses`)
+  })
+
   it('documents exactly the routes the app serves, both ways', async () => {
     const documented = new Set(Object.entries(generated.paths ?? {}).flatMap(([path, item]) =>
       Object.keys(item ?? {}).map((method) => `${method.toUpperCase()} ${path}`)))

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util'
 import { canReadEmbargoed, type TokenScope } from './access.js'
-import { decodeCursor, encodeCursor } from './cursor.js'
+import { decodeCursor, encodeCursor, isSequenceNumber } from './cursor.js'
 import { InputError } from './errors.js'
 import { isValidInstant } from './time-zones.js'
 
@@ -273,13 +273,6 @@ export interface LegacyFeedPosition {
   order: 'visible'
   at: Date
   sequence: bigint
-}
-
-const BIGINT_MAX = 9223372036854775807n
-
-/** A sequence number as a cursor carries it: digits that fit a Postgres bigint. */
-export function isSequenceNumber (value: string): boolean {
-  return /^\d{1,19}$/.test(value) && BigInt(value) <= BIGINT_MAX
 }
 
 export function encodeFeedCursor (position: FeedPosition): string {

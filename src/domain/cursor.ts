@@ -27,6 +27,14 @@ export function decodeCursor (cursor: string, partChecks: Array<(part: string) =
   return key as string[]
 }
 
+// Postgres bigint, which holds change sequence numbers: a larger one in a cursor would fail in the query.
+const BIGINT_MAX = 9_223_372_036_854_775_807n
+
+/** Whether a cursor part is a sequence number Postgres can compare: digits only, at most bigint's maximum. */
+export function isSequenceNumber (part: string): boolean {
+  return /^\d{1,19}$/.test(part) && BigInt(part) <= BIGINT_MAX
+}
+
 /**
  * The page size asked for, or `fallback`. Ajv coerces a query value such as "1e400" to
  * Infinity and then skips its range checks (they only run on finite numbers), so the bound is

@@ -1,9 +1,11 @@
 import { DateTime, FixedOffsetZone } from 'luxon'
 import { InputError, type FieldError } from './errors.js'
 import { instantAtLocalHour, localDateOf, localDayBounds } from './local-day.js'
+import { SUPPORTED_INSTANTS, requireSupportedInstants } from './time-range.js'
 import {
   canonicalTimeZoneName,
   instantsAtWallClock,
+  instantMillis,
   isValidInstant,
   isValidLocalDate,
   isValidLocalDateTime,
@@ -125,9 +127,12 @@ function localDateTimeProblem (field: 'localStart' | 'localEnd', value: string, 
 
 function instantProblem (field: 'startsAt' | 'endsAt', value: string, at: PathOf): FieldError | null {
   if (isValidInstant(value)) return null
-  const message = isValidLocalDateTime(value)
-    ? `${field} needs "Z" or an offset such as "+08:00"; to send wall-clock time in timeZone, use ${field === 'startsAt' ? 'localStart' : 'localEnd'}.`
-    : `${field} must be an ISO 8601 date-time with "Z" or an offset, like ${EXAMPLE_INSTANT}; got "${value}".`
+  let message = `${field} must be an ISO 8601 date-time with "Z" or an offset, like ${EXAMPLE_INSTANT}; got "${value}".`
+  if (isValidLocalDateTime(value)) {
+    message = `${field} needs "Z" or an offset such as "+08:00"; to send wall-clock time in timeZone, use ${field === 'startsAt' ? 'localStart' : 'localEnd'}.`
+  } else if (instantMillis(value) !== null) {
+    message = `${field} ${value} is outside the instants this API supports (${SUPPORTED_INSTANTS}), once its offset is applied.`
+  }
   return { path: at(field), message }
 }
 
@@ -252,6 +257,8 @@ function exactBounds (input: TimeWindowInput, timeZone: string, at: PathOf): { s
   if (localStart !== undefined) {
     start = instantOfLocalField('localStart', localStart, timeZone, disambiguation, at)
     end = localEnd === undefined ? null : instantOfLocalField('localEnd', localEnd, timeZone, disambiguation, at)
+    requireSupportedInstants([start.toJSDate()], 'unprocessable', at('localStart'), `localStart ${localStart} in ${timeZone}`)
+    if (localEnd !== undefined) requireSupportedInstants([end?.toJSDate() ?? null], 'unprocessable', at('localEnd'), `localEnd ${localEnd} in ${timeZone}`)
   } else {
     start = DateTime.fromISO(startsAt as string, { zone: timeZone })
     end = endsAt === undefined ? null : DateTime.fromISO(endsAt, { zone: timeZone })
@@ -277,7 +284,8 @@ function partOfDayBounds (localDate: string, partOfDay: PartOfDay, timeZone: str
 /**
  * Turn the `time` object of a request into what is stored. Throws InputError: 'invalid' (400)
  * for a malformed shape, listing every problem; 'unprocessable' (422) for a well-formed window
- * that cannot be placed in time (a skipped or repeated wall-clock time, an end not after its start).
+ * that cannot be placed in time (a skipped or repeated wall-clock time, an end not after its start,
+ * a local date or time whose instants leave the supported range, see time-range.ts).
  *
  * With localStart/localEnd, one `disambiguation` applies to both ends; it is ignored for any
  * time that happens only once. Instants (startsAt/endsAt) are taken as sent, whatever their offset.
@@ -302,6 +310,7 @@ export function resolveTimeWindow (input: TimeWindowInput, options: ResolveOptio
   } else {
     const localDate = input.localDate as string
     const dayBounds = partOfDay === null ? localDayBounds(localDate, timeZone) : partOfDayBounds(localDate, partOfDay, timeZone)
+    requireSupportedInstants([dayBounds.start, dayBounds.end], 'unprocessable', at('localDate'), `localDate ${localDate} in ${timeZone}`)
     // Only a day the zone skipped entirely (Samoa jumped over 2011-12-30) leaves nothing here.
     if (dayBounds.end <= dayBounds.start) {
       throw inputError('unprocessable', [{
@@ -329,7 +338,10 @@ function undatedBounds (window: ResolveOptions['undatedWindow'], timeZone: strin
       message: 'precision "tbd" without localDate needs the engagement to belong to a leg or visit whose dates bound it; send localDate.'
     }])
   }
-  return { start: localDayBounds(window.startDate, timeZone).start, end: localDayBounds(window.endDate, timeZone).end }
+  const bounds = { start: localDayBounds(window.startDate, timeZone).start, end: localDayBounds(window.endDate, timeZone).end }
+  requireSupportedInstants([bounds.start, bounds.end], 'unprocessable', at('localDate'),
+    `An undated tbd window over the leg's or visit's dates (${window.startDate} to ${window.endDate}) in ${timeZone}`)
+  return bounds
 }
 
 /** The API's `time` object: stored instants plus how they read on the clock where they happen. */

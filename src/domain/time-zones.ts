@@ -1,4 +1,5 @@
 import { DateTime, FixedOffsetZone } from 'luxon'
+import { isSupportedInstant, isSupportedYear } from './time-range.js'
 
 /** A calendar date with no zone attached. */
 export interface CalendarDate {
@@ -19,7 +20,7 @@ export interface WallClock extends CalendarDate {
 // never throw, so they are plain regular expressions plus calendar arithmetic.
 const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{3}))?)?$/
-const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d{2}):(\d{2}))$/
 
 // IANA names are letters, digits, "_", "-", "+" and "/" ("America/Port-au-Prince", "Etc/GMT+5").
 // Checking the shape first keeps Intl from ever seeing offsets such as "+03:00", which newer
@@ -36,8 +37,9 @@ function daysInMonth (year: number, month: number): number {
   return [4, 6, 9, 11].includes(month) ? 30 : 31
 }
 
+// Years outside the supported range (year 0000 above all) are not on this API's calendar.
 function isCalendarDate (year: number, month: number, day: number): boolean {
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
+  return isSupportedYear(year) && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
 }
 
 function isClockTime (hour: number, minute: number, second: number): boolean {
@@ -71,13 +73,30 @@ export function isValidLocalDateTime (s: string): boolean {
   return parseLocalDateTime(s) !== null
 }
 
-/** ISO 8601 date-time that pins an instant: `Z` or a `±HH:mm` offset is required, seconds and fraction optional. */
-export function isValidInstant (s: string): boolean {
+/**
+ * The instant an ISO 8601 date-time with `Z` or a `±HH:mm` offset pins (seconds and fraction
+ * optional; digits past milliseconds are dropped), as milliseconds since 1970, whether or not it
+ * is in the supported range; null when it is malformed or not on the calendar.
+ */
+export function instantMillis (s: string): number | null {
   const m = INSTANT.exec(s)
-  if (m === null) return false
-  return isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3])) &&
-    isClockTime(Number(m[4]), Number(m[5]), Number(m[6] ?? 0)) &&
-    Number(m[7] ?? 0) <= 23 && Number(m[8] ?? 0) <= 59
+  if (m === null) return null
+  const [year, month, day, hour, minute] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])]
+  const second = Number(m[6] ?? 0)
+  const [offsetHours, offsetMinutes] = [Number(m[9] ?? 0), Number(m[10] ?? 0)]
+  if (!isCalendarDate(year, month, day) || !isClockTime(hour, minute, second) || offsetHours > 23 || offsetMinutes > 59) return null
+  // setUTCFullYear, because Date.UTC reads years 0-99 as 1900-1999.
+  const utc = new Date(0)
+  utc.setUTCFullYear(year, month - 1, day)
+  utc.setUTCHours(hour, minute, second, Number((m[7] ?? '').padEnd(3, '0').slice(0, 3)))
+  const offsetMs = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000
+  return utc.getTime() - offsetMs
+}
+
+/** ISO 8601 date-time that pins an instant inside the supported range (see time-range.ts), once its offset is applied. */
+export function isValidInstant (s: string): boolean {
+  const millis = instantMillis(s)
+  return millis !== null && isSupportedInstant(millis)
 }
 
 // Keyed by lower-case name. Only valid names are kept, so the map is bounded by the size of

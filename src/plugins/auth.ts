@@ -7,10 +7,13 @@ import { HttpProblem } from '../problems.js'
 declare module 'fastify' {
   interface FastifyInstance {
     /**
-     * onRequest hook that reads the bearer token, if the request has one: an Authorization
-     * header that is not a valid token is a 401 even on a public read.
+     * onRequest hook that reads the bearer token, if the request has one. An Authorization
+     * header that is not a valid token is noted, not refused yet: `refuseFailedAuthentication`
+     * answers 401, even on a public read, once the request has been counted (rate limits).
      */
     authenticate: onRequestAsyncHookHandler
+    /** onRequest hook after `authenticate` and countRequest: 401 (or 429 past the failed-authentication budget) for a token that is not valid. */
+    refuseFailedAuthentication: onRequestAsyncHookHandler
     /** onRequest hook for routes that need a scope: 401 without a valid token, 403 without the scope. */
     requireScope: (scope: TokenScope) => onRequestAsyncHookHandler
     /** requireScope('write'), for every route that changes data. */
@@ -19,6 +22,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The token the request was made with, once `authenticate` has run; null without one. */
     token: AuthenticatedToken | null
+    /** Why the Authorization header the request sent is not a valid token; null when it is, or when there is none. */
+    authenticationFailure: HttpProblem | null
     /** Name of that token, for logs, change records and idempotency keys; null without one. */
     readonly tokenName: string | null
     /** Scopes of that token; empty without one. Pass them to visibleEngagements() on every read. */
@@ -56,20 +61,24 @@ function forbidden (tokenName: string, held: readonly TokenScope[], needed: Toke
 /**
  * Bearer tokens: the bootstrap ones from API_TOKENS (compared in constant time, see
  * matchBootstrapToken) and those in the database (found by the digest of the secret; revoked
- * ones are not found). Register `authenticate` as an onRequest hook where tokens are read,
- * then guard routes with `requireScope`.
+ * ones are not found). Where tokens are read, register as onRequest hooks `authenticate`, the
+ * rate limiter's countRequest and `refuseFailedAuthentication`, in that order; then guard routes
+ * with `requireScope`.
  */
 export default fp<AuthPluginOptions>(async (app, options) => {
   app.decorateRequest('token', null)
+  app.decorateRequest('authenticationFailure', null)
   app.decorateRequest('tokenName', { getter () { return this.token?.name ?? null } })
   app.decorateRequest('tokenScopes', { getter () { return this.token?.scopes ?? NO_SCOPES } })
 
   app.decorate('authenticate', async (request) => {
     const header = request.headers.authorization
     if (header === undefined) return
+    await app.refuseClientsPastFailedAuthentications(request)
     const match = /^Bearer ([^\s]+)$/i.exec(header)
     if (match === null) {
-      throw unauthorized('The Authorization header must be "Bearer <token>".')
+      request.authenticationFailure = unauthorized('The Authorization header must be "Bearer <token>".')
+      return
     }
     const secret = match[1] as string
     const bootstrap = matchBootstrapToken(secret, options.tokens)
@@ -79,10 +88,17 @@ export default fp<AuthPluginOptions>(async (app, options) => {
     }
     const stored = await findActiveApiToken(app.prisma, secretDigest(secret))
     if (stored === null) {
-      throw unauthorized('The bearer token is not valid or has been revoked. Check it with whoever runs this service.')
+      request.authenticationFailure = unauthorized('The bearer token is not valid or has been revoked. Check it with whoever runs this service.')
+      return
     }
     await recordApiTokenUse(app.prisma, stored)
     request.token = { name: stored.name, scopes: stored.scopes }
+  })
+
+  app.decorate('refuseFailedAuthentication', async (request) => {
+    if (request.authenticationFailure === null) return
+    await app.countFailedAuthentication(request)
+    throw request.authenticationFailure
   })
 
   const requireScope = (scope: TokenScope): onRequestAsyncHookHandler => async (request) => {
@@ -93,4 +109,4 @@ export default fp<AuthPluginOptions>(async (app, options) => {
   }
   app.decorate('requireScope', requireScope)
   app.decorate('requireWriteToken', requireScope('write'))
-}, { name: 'auth', dependencies: ['db'] })
+}, { name: 'auth', dependencies: ['db', 'security'] })

@@ -1,11 +1,13 @@
 import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import fp from 'fastify-plugin'
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest, RouteOptions, onRouteHookHandler } from 'fastify'
 import { InputError, type FieldError } from '../domain/errors.js'
+import { SUPPORTED_INSTANTS } from '../domain/time-range.js'
 import { isDatabaseUnavailable, isWriteConflict } from '../db/unavailable.js'
 import { Prisma } from '../generated/prisma/client.js'
 import { HttpProblem, conflict, invalidRequest, notFound, unprocessable } from '../problems.js'
+import { problemResponses } from '../schemas/common.js'
 
 interface AjvError {
   instancePath: string
@@ -16,9 +18,10 @@ interface AjvError {
 
 const FORMAT_MESSAGES: Record<string, string> = {
   'time-zone': 'must be an IANA time zone name such as "Asia/Seoul" or "America/New_York"',
-  date: 'must be a real calendar date written YYYY-MM-DD, such as "2026-01-05"',
-  'date-time': 'must be an ISO 8601 instant with an offset or Z, such as "2026-01-05T15:00:00+08:00"',
-  'local-date-time': 'must be a wall-clock time without offset, such as "2026-01-05T15:00"',
+  date: 'must be a real calendar date written YYYY-MM-DD, such as "2026-01-05", in the years 0001 to 9999',
+  'date-time': 'must be an ISO 8601 instant with an offset or Z, such as "2026-01-05T15:00:00+08:00", ' +
+    `${SUPPORTED_INSTANTS} once the offset is applied`,
+  'local-date-time': 'must be a wall-clock time without offset, such as "2026-01-05T15:00", in the years 0001 to 9999',
   uuid: 'must be a UUID',
   uri: 'must be an absolute http(s) URL'
 }
@@ -99,6 +102,11 @@ function clientMessage (error: FastifyError): string {
       return 'The body is larger than this server accepts; send less data in one request.'
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'The Content-Type is application/json but the body is empty; send a JSON object.'
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'A path segment is longer than this server accepts; ids and slugs are far shorter.'
+    case 'FST_ERR_BAD_URL':
+      return 'The path holds a %XX sequence that is not UTF-8 (such as %FF, or %ED%A0%80 for a lone surrogate); ' +
+        'percent-encode each path segment as UTF-8, as encodeURIComponent does.'
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return `The body is not valid JSON: ${error.message}`
     default:
@@ -110,7 +118,7 @@ function httpTitle (status: number): string {
   const titles: Record<number, string> = {
     400: 'Bad request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not found', 405: 'Method not allowed',
     406: 'Not acceptable', 408: 'Request timeout', 409: 'Conflict', 413: 'Content too large', 415: 'Unsupported media type',
-    422: 'Unprocessable content', 429: 'Too many requests', 431: 'Request headers too large'
+    414: 'URI too long', 422: 'Unprocessable content', 429: 'Too many requests', 431: 'Request headers too large'
   }
   return titles[status] ?? 'Request error'
 }
@@ -131,8 +139,43 @@ function sendProblem (request: FastifyRequest, reply: FastifyReply, problem: Htt
     })
 }
 
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/**
+ * The problems any route can answer whatever it does: a method its path does not serve (405),
+ * a request too slow to arrive (408) or with headers too large (431), the service unable to
+ * answer (503); with input to check, a malformed one (400); with path parameters, nothing there
+ * (404) or a parameter too long (414); with a method that takes a body (DELETE too), a body too
+ * large (413) or not JSON (415).
+ */
+function problemsOfEveryRoute (route: RouteOptions): number[] {
+  const statuses = [405, 408, 431, 503]
+  const { schema = {} } = route
+  const takesBody = [route.method].flat().some((method) => BODY_METHODS.has(method))
+  if (takesBody || [schema.params, schema.querystring, schema.headers].some((part) => part !== undefined)) statuses.push(400)
+  if (route.url.includes(':')) statuses.push(404, 414)
+  if (takesBody) statuses.push(413, 415)
+  return statuses
+}
+
+/**
+ * An onRoute hook that documents, on every route with documented responses, the problems
+ * `statuses` says it can answer, beside those the route lists itself. The errors plugin adds
+ * those of every route; a scope adds those its hooks answer (401 and 429 where tokens are read).
+ */
+export function documentProblems (statuses: (route: RouteOptions) => number[]): onRouteHookHandler {
+  return (route) => {
+    const responses = route.schema?.response as Record<string, unknown> | undefined
+    if (route.schema?.hide === true || responses === undefined) return
+    const missing = statuses(route).filter((status) => !(String(status) in responses))
+    Object.assign(responses, problemResponses(...missing))
+  }
+}
+
 /** One error handler and one not-found handler for the whole app: every error is RFC 9457. */
 export default fp(async (app) => {
+  app.addHook('onRoute', documentProblems(problemsOfEveryRoute))
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const problem = toProblem(error)
     if (problem !== null) {

@@ -1,13 +1,34 @@
 import fp from 'fastify-plugin'
 import cors, { type FastifyCorsOptions } from '@fastify/cors'
 import helmet from '@fastify/helmet'
-import rateLimit from '@fastify/rate-limit'
-import type { FastifyRequest } from 'fastify'
+import rateLimit, { normalizeIP } from '@fastify/rate-limit'
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import { HttpProblem } from '../problems.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * onRequest hook that counts the request against its budget (reads or writes; per token, per
+     * client IP without a valid one): 429 past it. Register it after `authenticate`, which says
+     * whose request it is, and before anything refuses the request, so that refusals count too.
+     */
+    countRequest: onRequestAsyncHookHandler
+    /** Counts a request whose token is not valid against the client IP's failed-authentication budget: 429 past it. */
+    countFailedAuthentication: (request: FastifyRequest) => Promise<void>
+    /**
+     * 429 for any token from a client IP past its failed-authentication budget, before the token
+     * is even looked up: a client guessing secrets cannot tell a right guess from a wrong one
+     * until the window ends.
+     */
+    refuseClientsPastFailedAuthentications: (request: FastifyRequest) => Promise<void>
+  }
+}
 
 export interface RateLimits {
   readsPerMinute: number
   writesPerMinute: number
+  /** Requests with a token that is not valid, per client IP, on top of the read and write budgets. */
+  failedAuthenticationsPerMinute: number
 }
 
 export interface SecurityPluginOptions {
@@ -18,6 +39,8 @@ export interface SecurityPluginOptions {
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 const isWrite = (request: FastifyRequest) => WRITE_METHODS.has(request.method)
+// An IPv6 client counts by its /64, which it could otherwise walk through address by address.
+const clientAddress = (request: FastifyRequest) => normalizeIP(request.ip)
 
 // Response headers a browser script may read: it needs them for conditional writes, retries
 // and pacing itself.
@@ -35,8 +58,8 @@ const READ_CORS = {
 } satisfies FastifyCorsOptions
 
 /**
- * Headers that harden every response (helmet), CORS, and per-client rate limits. Register
- * before the routes: the rate limiter attaches itself to each route as it is added.
+ * Headers that harden every response (helmet), CORS, and per-client rate limits (applied where
+ * the routes say: countRequest, countFailedAuthentication).
  */
 export default fp<SecurityPluginOptions>(async (app, options) => {
   await app.register(helmet, {
@@ -73,15 +96,33 @@ export default fp<SecurityPluginOptions>(async (app, options) => {
     }
   })
 
+  const retryAfter = (ttlMs: number) => ({ 'retry-after': String(Math.max(1, Math.ceil(ttlMs / 1000))) })
   await app.register(rateLimit, {
-    global: true,
+    // Not on every route: /v1 counts requests itself (countRequest), once it knows whose they
+    // are. Health probes are polled by load balancers and are never limited.
+    global: false,
     timeWindow: 60_000,
-    // Runs after the route's own onRequest hooks, so an authenticated request is counted
-    // against its token wherever it comes from, and reads and writes have separate budgets.
-    keyGenerator: (request) => `${isWrite(request) ? 'write' : 'read'}:${request.tokenName === null ? `ip:${request.ip}` : `token:${request.tokenName}`}`,
+    keyGenerator: (request) => `${isWrite(request) ? 'write' : 'read'}:${request.tokenName === null ? `ip:${clientAddress(request)}` : `token:${request.tokenName}`}`,
     max: (request) => isWrite(request) ? options.rateLimits.writesPerMinute : options.rateLimits.readsPerMinute,
     errorResponseBuilder: (request, context) => new HttpProblem(429, '/problems/rate-limited', 'Too many requests',
       `This client may make ${context.max} ${isWrite(request) ? 'writes' : 'reads'} a minute; retry in ${context.after}.`,
-      { headers: { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) } })
+      { headers: retryAfter(context.ttl) })
   })
+  app.decorate('countRequest', app.rateLimit())
+
+  // Stricter than the read budget: a client guessing secrets, or one misconfigured, is slowed
+  // down long before it could try many (and each guess costs a database lookup).
+  const failedAuthentications = app.createRateLimit({
+    max: options.rateLimits.failedAuthenticationsPerMinute,
+    keyGenerator: (request) => `failed-authentication:ip:${clientAddress(request)}`
+  })
+  const refuseIfExceeded = (increment: boolean) => async (request: FastifyRequest) => {
+    const limit = await failedAuthentications(request, { increment })
+    if (limit.isAllowed || !limit.isExceeded) return
+    throw new HttpProblem(429, '/problems/rate-limited', 'Too many requests',
+      `This client sent more than ${limit.max} requests a minute with a token that is not valid, so no token from it is ` +
+      `accepted for now; check the token, then retry in ${limit.ttlInSeconds} seconds.`, { headers: retryAfter(limit.ttl) })
+  }
+  app.decorate('countFailedAuthentication', refuseIfExceeded(true))
+  app.decorate('refuseClientsPastFailedAuthentications', refuseIfExceeded(false))
 }, { name: 'security' })

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { TOKEN_SCOPES } from '../domain/access.js'
 import { CHANGE_REASON_MAX_LENGTH } from '../domain/changes.js'
+import { SUPPORTED_INSTANTS } from '../domain/time-range.js'
 
 /**
  * A `$ref` to a shared schema that keeps the referenced schema's static type, so routes get
@@ -45,14 +46,14 @@ export const Uuid = Type.String({ format: 'uuid', maxLength: 36, examples: ['0b3
 export const LocalDate = Type.String({
   format: 'date',
   maxLength: 10,
-  description: 'A calendar date, YYYY-MM-DD, with no time zone attached.',
+  description: 'A calendar date, YYYY-MM-DD, with no time zone attached, in the years 0001 to 9999.',
   examples: ['2026-01-05']
 })
 
 export const Instant = Type.String({
   format: 'date-time',
   maxLength: 40,
-  description: 'An instant: ISO 8601 with an offset or Z.',
+  description: `An instant: ISO 8601 with an offset or Z, ${SUPPORTED_INSTANTS} once the offset is applied.`,
   examples: ['2026-01-05T04:00:00.000Z']
 })
 
@@ -90,29 +91,176 @@ export const Problem = Type.Object({
   requiredScope: Type.Optional(Type.Enum([...TOKEN_SCOPES], { description: 'The scope the token lacks, on a 403.', examples: ['write'] }))
 }, { $id: 'Problem', title: 'Problem', description: 'An RFC 9457 problem details object, sent as application/problem+json.' })
 
-const problemDescriptions: Record<number, string> = {
-  400: 'The request is malformed: a parameter or body field breaks the documented shape.',
-  401: 'A bearer token is missing, not valid or revoked.',
-  403: 'The bearer token lacks the scope this request needs; `requiredScope` names it.',
-  404: 'Nothing is found at this address.',
-  409: 'The request conflicts with the current state (a slug that is taken), or a request with the same Idempotency-Key is still running (retry after Retry-After).',
-  413: 'The body is larger than the server accepts.',
-  414: 'A path parameter is longer than the router accepts (URI too long).',
-  415: 'The body is not application/json.',
-  410: 'The cursor is older than the retention window: resync as the detail says.',
-  412: 'If-Match names a version that is no longer current: someone changed the resource since you read it. GET it again, re-apply your change, send the new ETag.',
-  422: 'The request is well-formed but cannot be applied (for example a local time that does not exist), or its Idempotency-Key was used for another request.',
-  428: 'The header If-Match is missing (or is `*`): send the ETag you got when you read the resource.',
-  503: 'The database is not reachable; retry after the Retry-After delay.'
+interface ProblemExample {
+  type: string
+  title: string
+  status: number
+  detail: string
+  instance?: string
+  errors?: Array<{ path: string, message: string }>
+  requiredScope?: string
 }
 
-/** Response entries for the error statuses a route can answer, all as RFC 9457 problems. */
+interface ProblemStatus {
+  description: string
+  /** What the problem of this status looks like (one of them, where a status has several types). */
+  example: ProblemExample
+  /** Response headers the status always carries, by name. */
+  headers?: Record<string, TSchema>
+}
+
+const RETRY_AFTER = { 'Retry-After': Type.Integer({ minimum: 1, maximum: 86400, format: 'int32', description: 'Seconds to wait before sending the request again.' }) }
+
+const problemStatuses: Record<number, ProblemStatus> = {
+  400: {
+    description: 'The request is malformed: a parameter or body field breaks the documented shape, the body is not JSON, ' +
+      'or text is not UTF-8 (bytes that are not, an unpaired surrogate such as \\ud800, a %XX sequence that is not).',
+    example: {
+      type: '/problems/validation-error',
+      title: 'Your request is not valid',
+      status: 400,
+      detail: '/query/tz must be an IANA time zone name such as "Asia/Seoul" or "America/New_York".',
+      instance: '/v1/engagements',
+      errors: [{ path: '/query/tz', message: 'must be an IANA time zone name such as "Asia/Seoul" or "America/New_York"' }]
+    }
+  },
+  401: {
+    description: 'The bearer token is missing (on a write), not valid, revoked or malformed; `WWW-Authenticate` says Bearer.',
+    example: {
+      type: '/problems/unauthorized',
+      title: 'Authentication required',
+      status: 401,
+      detail: 'The bearer token is not valid or has been revoked. Check it with whoever runs this service.',
+      instance: '/v1/visits'
+    }
+  },
+  403: {
+    description: 'The bearer token lacks the scope this request needs; `requiredScope` names it.',
+    example: {
+      type: '/problems/forbidden',
+      title: 'Your token lacks a scope',
+      status: 403,
+      detail: 'This request needs a token with the write scope; the token "wire" has read:embargoed.',
+      instance: '/v1/visits',
+      requiredScope: 'write'
+    }
+  },
+  404: {
+    description: 'Nothing is found at this address.',
+    example: { type: '/problems/not-found', title: 'Not found', status: 404, detail: 'No visit has the id or slug "lee-jae-myung-china-2025".', instance: '/v1/visits/lee-jae-myung-china-2025' }
+  },
+  405: {
+    description: 'The path does not serve this method; `Allow` lists the methods it does.',
+    example: {
+      type: '/problems/method-not-allowed',
+      title: 'Method not allowed',
+      status: 405,
+      detail: '/v1/visits does not support PUT; it supports GET, HEAD, POST, OPTIONS.',
+      instance: '/v1/visits'
+    },
+    headers: { Allow: Type.String({ maxLength: 100, description: 'The methods the path serves.', examples: ['GET, HEAD, POST, OPTIONS'] }) }
+  },
+  408: {
+    description: 'The client took longer than REQUEST_TIMEOUT_MS to send its request; the connection is closed.',
+    example: { type: '/problems/ERR_HTTP_REQUEST_TIMEOUT', title: 'Request timeout', status: 408, detail: 'The request did not arrive in time; send it again, faster.' }
+  },
+  409: {
+    description: 'The request conflicts with the current state (a slug that is taken), or a request with the same Idempotency-Key is still running (retry after Retry-After).',
+    example: { type: '/problems/conflict', title: 'Conflict with the current state', status: 409, detail: 'The slug "lee-jae-myung-china-2026" is already used by visit 0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11; choose another.', instance: '/v1/visits' }
+  },
+  410: {
+    description: 'The cursor is older than the retention window: resync as the detail says.',
+    example: {
+      type: '/problems/cursor-expired',
+      title: 'This cursor has expired',
+      status: 410,
+      detail: 'This cursor is older than the 90 days for which changes are kept, so changes after it may be gone. Resync: get a fresh cursor ' +
+        'with GET /v1/changes?since=now, list the visits and engagements again, then poll from that cursor.',
+      instance: '/v1/changes'
+    }
+  },
+  412: {
+    description: 'If-Match names a version that is no longer current: someone changed the resource since you read it. GET it again, re-apply your change, send the new ETag.',
+    example: {
+      type: '/problems/precondition-failed',
+      title: 'Changed since you read it',
+      status: 412,
+      detail: 'Someone changed this engagement after you read it; it is now at version 4. GET it again, re-apply your change to what you get ' +
+        'and send its new ETag in If-Match.',
+      instance: '/v1/engagements/0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11'
+    }
+  },
+  413: {
+    description: 'The body is larger than the server accepts (BODY_LIMIT_BYTES).',
+    example: { type: '/problems/FST_ERR_CTP_BODY_TOO_LARGE', title: 'Content too large', status: 413, detail: 'The body is larger than this server accepts; send less data in one request.', instance: '/v1/visits' }
+  },
+  414: {
+    description: 'A path parameter is longer than the router accepts (URI too long).',
+    example: { type: '/problems/FST_ERR_MAX_PARAM_LENGTH', title: 'URI too long', status: 414, detail: 'A path segment is longer than this server accepts; ids and slugs are far shorter.', instance: '/v1/visits/aaaa…' }
+  },
+  415: {
+    description: 'The body is not application/json.',
+    example: { type: '/problems/FST_ERR_CTP_INVALID_MEDIA_TYPE', title: 'Unsupported media type', status: 415, detail: 'Send the body as JSON with the header Content-Type: application/json.', instance: '/v1/visits' }
+  },
+  422: {
+    description: 'The request is well-formed but cannot be applied (a local time that does not exist, a local date whose instants leave the supported range), or its Idempotency-Key was used for another request.',
+    example: {
+      type: '/problems/unprocessable',
+      title: 'Your request cannot be applied',
+      status: 422,
+      detail: '2026-03-08T02:30 does not exist in America/New_York: clocks jump from 02:00 to 03:00 (UTC-5 to UTC-4). Send 03:30 or an instant with an offset.',
+      instance: '/v1/visits/lee-jae-myung-china-2026/engagements',
+      errors: [{ path: '/body/time/localStart', message: '2026-03-08T02:30 does not exist in America/New_York: clocks jump from 02:00 to 03:00 (UTC-5 to UTC-4). Send 03:30 or an instant with an offset.' }]
+    }
+  },
+  428: {
+    description: 'The header If-Match is missing (or is `*`): send the ETag you got when you read the resource.',
+    example: {
+      type: '/problems/precondition-required',
+      title: 'If-Match required',
+      status: 428,
+      detail: 'Changes need the header If-Match with the ETag you got when you read the resource (for example If-Match: "v3-..."), so that you never overwrite a change you have not seen.',
+      instance: '/v1/engagements/0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11'
+    }
+  },
+  429: {
+    description: 'Past the rate limit: reads or writes a minute per token (per client IP without a valid one), or requests with a token that is not valid per client IP. Wait Retry-After seconds.',
+    example: { type: '/problems/rate-limited', title: 'Too many requests', status: 429, detail: 'This client may make 60 writes a minute; retry in 42 seconds.', instance: '/v1/visits' },
+    headers: RETRY_AFTER
+  },
+  431: {
+    description: 'The request headers are larger than the server accepts (16 KiB); the connection is closed.',
+    example: { type: '/problems/HPE_HEADER_OVERFLOW', title: 'Request headers too large', status: 431, detail: 'The request headers are larger than this server accepts.' }
+  },
+  503: {
+    description: 'The service cannot answer now: the database is not reachable or too slow, the answer took too long, a write crossed another, or the server is shutting down. Retry after the Retry-After delay.',
+    example: {
+      type: '/problems/database-unavailable',
+      title: 'Service temporarily unavailable',
+      status: 503,
+      detail: 'The database cannot be reached or is too slow right now. Retry after the number of seconds in Retry-After.',
+      instance: '/v1/engagements'
+    },
+    headers: RETRY_AFTER
+  }
+}
+
+/** The error statuses problemResponses knows, each with its description and example. */
+export const DOCUMENTED_PROBLEM_STATUSES = Object.keys(problemStatuses).map(Number)
+
+/**
+ * Response entries for the error statuses a route can answer, all as RFC 9457 problems, each with
+ * an example of its own. The statuses every route can answer are added by the errors plugin.
+ */
 export function problemResponses (...statuses: number[]) {
-  const responses: Record<number, { description: string, content: { 'application/problem+json': { schema: TSchema } } }> = {}
+  const responses: Record<number, { description: string, headers?: ProblemStatus['headers'], content: { 'application/problem+json': { schema: TSchema, example: ProblemExample } } }> = {}
   for (const status of statuses) {
+    const known = problemStatuses[status]
+    if (known === undefined) throw new Error(`problemResponses: no description of status ${status}`)
     responses[status] = {
-      description: problemDescriptions[status] ?? 'A problem',
-      content: { 'application/problem+json': { schema: refTo(Problem) } }
+      description: known.description,
+      ...(known.headers === undefined ? {} : { headers: known.headers }),
+      content: { 'application/problem+json': { schema: refTo(Problem), example: known.example } }
     }
   }
   return responses

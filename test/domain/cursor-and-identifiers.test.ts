@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { decodeCursor, encodeCursor } from '../../src/domain/cursor.js'
+import { decodeCursor, encodeCursor, isSequenceNumber } from '../../src/domain/cursor.js'
 import { InputError } from '../../src/domain/errors.js'
 import { isUuid, participantNameKey } from '../../src/domain/identifiers.js'
 import { isValidInstant } from '../../src/domain/time-zones.js'
@@ -24,6 +24,15 @@ describe('cursors', () => {
     for (const cursor of forged) {
       assert.throws(() => decodeCursor(cursor, checks), (error: unknown) =>
         error instanceof InputError && error.kind === 'invalid' && error.errors[0]?.path === '/query/cursor')
+    }
+  })
+})
+
+describe('isSequenceNumber', () => {
+  it('takes digits up to the largest Postgres bigint and nothing past it', () => {
+    for (const part of ['0', '1', '42', '9223372036854775807']) assert.equal(isSequenceNumber(part), true, part)
+    for (const part of ['9223372036854775808', '9999999999999999999', '99999999999999999999', '-1', '1.5', '1e3', '', ' 1']) {
+      assert.equal(isSequenceNumber(part), false, part)
     }
   })
 })

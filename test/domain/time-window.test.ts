@@ -345,6 +345,28 @@ describe('precision date', () => {
   })
 })
 
+describe('windows at the ends of the supported range', () => {
+  const outside = 'reaches outside the instants this API supports'
+
+  it('refuses, as 422 naming the field, a valid local input whose instants leave the range', () => {
+    assertRefused({ timeZone: 'America/New_York', precision: 'date', localDate: '9999-12-31' }, { kind: 'unprocessable', path: '/time/localDate', message: outside })
+    assertRefused({ timeZone: 'Asia/Tokyo', precision: 'part_of_day', localDate: '0001-01-01', partOfDay: 'morning' }, { kind: 'unprocessable', path: '/time/localDate', message: outside })
+    assertRefused({ timeZone: 'Pacific/Kiritimati', precision: 'exact', localStart: '9999-12-31T15:00' }, { kind: 'unprocessable', path: '/time/localStart', message: outside })
+    assertRefused({ timeZone: 'UTC', precision: 'exact', localStart: '9999-12-30T22:00', localEnd: '9999-12-31T01:00' }, { kind: 'unprocessable', path: '/time/localEnd', message: outside })
+    assert.throws(() => resolveTimeWindow({ timeZone: 'UTC', precision: 'tbd' }, { undatedWindow: { startDate: '9999-12-29', endDate: '9999-12-31' } }),
+      (error: unknown) => error instanceof InputError && error.kind === 'unprocessable' && error.errors[0]?.path === '/time/localDate')
+  })
+
+  it('refuses an instant outside the range as 400, saying so', () => {
+    assertRefused({ timeZone: 'UTC', precision: 'exact', startsAt: '9999-12-31T23:59:59-23:59' }, { kind: 'invalid', path: '/time/startsAt', message: 'is outside the instants this API supports' })
+  })
+
+  it('accepts the last local day that fits in the zone', () => {
+    const window = resolveTimeWindow({ timeZone: 'America/New_York', precision: 'date', localDate: '9999-12-29' })
+    assert.equal(window.endsAt?.toISOString(), '9999-12-30T05:00:00.000Z')
+  })
+})
+
 describe('precision part_of_day', () => {
   it('ends the evening at the start of the next local day', () => {
     const window = resolveTimeWindow({ timeZone: 'Asia/Shanghai', precision: 'part_of_day', localDate: '2026-01-05', partOfDay: 'evening' })

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import {
   canonicalTimeZoneName,
   firstInstantAtOrAfter,
+  instantMillis,
   instantsAtWallClock,
   isValidInstant,
   isValidLocalDate,
@@ -125,6 +126,33 @@ describe('isValidInstant', () => {
       '2026-01-05T24:00:00Z', '2026-01-05', '2026-01-05T15:00:00.Z', '']) {
       assert.equal(isValidInstant(s), false, JSON.stringify(s))
     }
+  })
+})
+
+describe('the supported range (src/domain/time-range.ts)', () => {
+  it('local dates and readings have years 0001 to 9999: year 0000 is refused', () => {
+    for (const s of ['0001-01-01', '9999-12-31']) assert.equal(isValidLocalDate(s), true, s)
+    for (const s of ['0001-01-01T00:00', '9999-12-31T23:59:59.999']) assert.equal(isValidLocalDateTime(s), true, s)
+    for (const s of ['0000-01-01', '0000-02-29']) assert.equal(isValidLocalDate(s), false, s)
+    assert.equal(isValidLocalDateTime('0000-12-31T23:59'), false)
+  })
+
+  it('instants run from 0001-01-02T00:00:00Z to 9999-12-30T23:59:59.999Z once their offset is applied', () => {
+    for (const s of ['0001-01-02T00:00:00Z', '0001-01-02T23:59:00+23:59', '9999-12-30T23:59:59.999Z', '9999-12-30T00:00:00-23:59',
+      '9999-12-30T23:59:59.999999999Z']) {
+      assert.equal(isValidInstant(s), true, s)
+    }
+    for (const s of ['0000-01-01T00:00:00Z', '0001-01-01T23:59:59.999Z', '0001-01-02T00:00:00+00:01', '9999-12-31T00:00:00Z',
+      '9999-12-31T23:59:59-23:59', '9999-12-30T23:59:59-00:01']) {
+      assert.equal(isValidInstant(s), false, s)
+    }
+  })
+
+  it('instantMillis applies the offset, reads years below 100 as they are, and keeps milliseconds only', () => {
+    assert.equal(instantMillis('9999-12-31T23:59:59-23:59'), Date.parse('+010000-01-01T23:58:59Z'))
+    assert.equal(instantMillis('0050-06-01T12:00:00+05:30'), Date.parse('0050-06-01T06:30:00Z'))
+    assert.equal(instantMillis('2026-01-05T04:00:00.123456Z'), Date.parse('2026-01-05T04:00:00.123Z'))
+    assert.equal(instantMillis('2026-02-30T00:00:00Z'), null)
   })
 })
 

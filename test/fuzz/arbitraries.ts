@@ -28,12 +28,27 @@ const instants = fc.oneof(
 
 const OFFSETS = ['Z', '+08:00', '-05:00', '+05:45', '+12:45', '-09:30', '+00:00']
 
+/**
+ * The ends of the supported range (src/domain/time-range.ts) and just past them, where
+ * JavaScript, luxon and Postgres part ways: year 0000 (1 BC to JavaScript, nothing to Postgres),
+ * the last days of 9999 (whose local days or offsets reach year 10000) and offsets of a whole day.
+ * Mixed into the values of every time format; the format itself decides which of them are valid.
+ */
+const EDGE_DATES = ['0000-01-01', '0000-12-31', '0001-01-01', '0001-01-02', '9999-12-30', '9999-12-31']
+const EDGE_CLOCKS = ['00:00', '00:00:00', '12:00:00', '23:59:59', '23:59:59.999']
+const EDGE_OFFSETS = ['-23:59', '+23:59', '+14:00', '-12:00', 'Z']
+const edgeDate = fc.constantFrom(...EDGE_DATES)
+const edgeLocal = fc.tuple(edgeDate, fc.constantFrom(...EDGE_CLOCKS)).map(([date, clock]) => `${date}T${clock}`)
+const edgeInstant = fc.tuple(edgeLocal, fc.constantFrom(...EDGE_OFFSETS)).map(([local, offset]) => `${local}${offset}`)
+const withEdges = (usual: fc.Arbitrary<string>, edge: fc.Arbitrary<string>) =>
+  fc.oneof({ weight: 6, arbitrary: usual }, { weight: 1, arbitrary: edge })
+
 const FORMATS: Record<string, fc.Arbitrary<string>> = {
   'time-zone': fc.constantFrom(...ZONES),
-  date: instants.map((iso) => iso.slice(0, 10)),
-  'date-time': fc.tuple(instants, fc.boolean(), fc.constantFrom(...OFFSETS))
-    .map(([iso, withFraction, offset]) => `${iso.slice(0, withFraction ? 23 : 19)}${offset}`),
-  'local-date-time': fc.tuple(instants, fc.constantFrom(16, 19, 23)).map(([iso, length]) => iso.slice(0, length)),
+  date: withEdges(instants.map((iso) => iso.slice(0, 10)), edgeDate),
+  'date-time': withEdges(fc.tuple(instants, fc.boolean(), fc.constantFrom(...OFFSETS))
+    .map(([iso, withFraction, offset]) => `${iso.slice(0, withFraction ? 23 : 19)}${offset}`), edgeInstant),
+  'local-date-time': withEdges(fc.tuple(instants, fc.constantFrom(16, 19, 23)).map(([iso, length]) => iso.slice(0, length)), edgeLocal),
   uuid: fc.uuid(),
   uri: fc.webUrl({ validSchemes: ['http', 'https'], withQueryParameters: true, withFragments: true })
 }
@@ -142,6 +157,22 @@ function wrongTypes (schema: Schema): unknown[] {
   }
 }
 
+// Dates and instants just outside the supported range, and the expanded years JavaScript writes past it.
+const EDGE_VALUES: Record<string, fc.Arbitrary<string>> = {
+  date: fc.constantFrom('0000-06-15', '0000-01-01', '10000-01-01', '+010000-01-01'),
+  'local-date-time': fc.constantFrom('0000-06-15T12:00', '0000-12-31T23:59:59.999', '10000-01-01T00:00'),
+  'date-time': fc.constantFrom('0000-06-15T12:00:00Z', '9999-12-31T23:59:59-23:59', '0001-01-01T00:00:00+23:59',
+    '+010000-01-01T00:00:00.000Z', '-000001-01-01T00:00:00Z', '9999-12-31T12:00:00Z')
+}
+
+/** A base64url JSON array as this API's cursors are, made of parts at and past every limit. */
+const CURSOR_PARTS = ['visible', 'recorded', '0', '1', '0.5', '1e999', '-1', '9223372036854775807', '9223372036854775808',
+  '99999999999999999999', '0000-01-01T00:00:00.000Z', '0001-01-02T00:00:00.000Z', '9999-12-30T23:59:59.999Z',
+  '+010000-01-01T00:00:00.000Z', '9999-12-31', '0000-01-01', '2026-01-05T00:00:00.000Z', '2026-01-05',
+  '0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11', '', '\u0000']
+export const forgedCursor = fc.array(fc.oneof(fc.constantFrom(...CURSOR_PARTS), fc.integer(), fc.constant(null)), { minLength: 1, maxLength: 3 })
+  .map((parts) => Buffer.from(JSON.stringify(parts)).toString('base64url'))
+
 /**
  * Text that breaks a text constraint: too long, too short, or a valid value spoiled with an
  * odd character (a direction mark inside an enum, CRLF inside a date, an emoji in a slug).
@@ -152,6 +183,8 @@ function brokenText (schema: Schema): fc.Arbitrary<string> {
       .map(([text, insert, position]) => insertAt(text, insert, position)),
     fc.constantFrom('', ' ', 'null', 'undefined', '\' OR \'1\'=\'1', '../../etc/passwd', '%00', 'NaN', '😀'.repeat(3))
   ]
+  const edge = schema.format === undefined ? undefined : EDGE_VALUES[schema.format]
+  if (edge !== undefined) candidates.push(edge)
   if (schema.maxLength !== undefined) {
     const limit = schema.maxLength
     candidates.push(fc.constantFrom('x'.repeat(limit + 1), '😀'.repeat(limit + 1), 'a'.repeat(Math.max(limit * 10, 8000))))

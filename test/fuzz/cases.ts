@@ -1,17 +1,20 @@
 import fc from 'fast-check'
-import { asText, brokenParameterText, mutatedValue, validValue } from './arbitraries.js'
+import { asText, brokenParameterText, forgedCursor, jsonText, mutatedValue, validValue } from './arbitraries.js'
 import type { Fixtures, FixtureKey } from './fixtures.js'
 import type { Operation, Parameter, Schema } from './openapi-model.js'
 
 /** A path parameter: one of the real rows, or literal text. */
 export type PathValue = { fixture: FixtureKey } | { text: string }
 
-export type BodySpec = { json: unknown } | { raw: string, contentType: string }
+/** A JSON value to send, or a body sent as it is: text, or bytes that need not be UTF-8. */
+export type BodySpec = { json: unknown } | { raw: string | Buffer, contentType: string }
 
 /** One generated request for one operation. Valid unless `mutation` says what was broken. */
 export interface FuzzCase {
   path: Record<string, PathValue>
   query: Record<string, string>
+  /** Sent after the encoded query as it is, for percent-encoding that is not UTF-8 ("%FF"); usually empty. */
+  rawQuery: string
   headers: Record<string, string>
   body: BodySpec | undefined
   auth: 'token' | 'none' | 'wrong' | 'malformed'
@@ -61,6 +64,7 @@ function validCase (operation: Operation, fixtures: Fixtures): fc.Arbitrary<Fuzz
   return fc.record({
     path: fc.record(Object.fromEntries(path.map((parameter) => [parameter.name, pathValue(operation, parameter, fixtures)]))),
     query: queries.map(asTexts),
+    rawQuery: fc.constant(''),
     headers: validValue(objectOf(header)).map(asTexts),
     body: operation.body === undefined
       ? fc.constant(undefined)
@@ -76,6 +80,39 @@ const MALFORMED_JSON = ['{"title": ', '{', '[', '{"a":1,}', '{"a":1}{"b":2}', 'N
 const WRONG_MEDIA_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x', 'application/json-patch+json']
 const UNKNOWN_QUERY_NAMES = ['unexpected', '__proto__', 'constructor', 'LIMIT', 'limit[]', 'q\u0000', 'tz ']
 const OVERSIZED_BODY_BYTES = 300_000
+/** Percent-encoding that is not UTF-8: a lone byte, an encoded surrogate, an overlong form, a cut sequence, a bare %. */
+const UNDECODABLE_TEXT = ['%FF', 'a%ED%A0%80', '%C0%80', '%E2%82', '100%']
+/** Bytes that are not UTF-8, put inside a string of a valid body. */
+const INVALID_UTF8 = [[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0x80], [0xf4, 0x90, 0x80, 0x80]]
+const CURSOR_PARAMETERS = ['cursor', 'since']
+
+/** The JSON text of a body with `bytes` put right after one of its quotes: inside a key or a value, or (after a closing quote) breaking it. */
+function withBytesInString (json: unknown, bytes: number[], choice: number): Buffer {
+  const text = Buffer.from(jsonText(json), 'utf8')
+  const quotes = [...text.keys()].filter((index) => text[index] === 0x22)
+  const at = (quotes[choice % Math.max(quotes.length, 1)] ?? -1) + 1
+  return Buffer.concat([text.subarray(0, at), Buffer.from(bytes), text.subarray(at)])
+}
+
+/** The body with an unpaired surrogate appended to one of its strings (JSON sends it as \ud800); unchanged when it has none. */
+function withUnpairedSurrogate (json: unknown, choice: number): unknown {
+  const copy = structuredClone(json)
+  const holders: Array<[Record<string, unknown>, string]> = []
+  const collect = (node: unknown) => {
+    if (typeof node !== 'object' || node === null) return
+    for (const [key, item] of Object.entries(node)) {
+      if (typeof item === 'string') holders.push([node as Record<string, unknown>, key])
+      else collect(item)
+    }
+  }
+  collect(copy)
+  const picked = holders[choice % Math.max(holders.length, 1)]
+  if (picked !== undefined) picked[0][picked[1]] = `${String(picked[0][picked[1]])}\uD800`
+  return copy
+}
+
+/** What a valid case would send as its body, with the fixtures' rows in it. */
+const bodyOf = (base: FuzzCase) => base.body !== undefined && 'json' in base.body ? base.body.json : {}
 
 /** Requests broken in one place each: the body, a parameter, a header, the token or the precondition. */
 function mutantCase (operation: Operation, fixtures: Fixtures): fc.Arbitrary<FuzzCase> {
@@ -87,6 +124,18 @@ function mutantCase (operation: Operation, fixtures: Fixtures): fc.Arbitrary<Fuz
     broken((base) => fc.tuple(fc.constantFrom(...UNKNOWN_QUERY_NAMES), fc.string({ maxLength: 10 }))
       .map(([name, value]) => ({ ...base, query: { ...base.query, [name]: value }, mutation: `unknown query parameter ${JSON.stringify(name)}` })))
   ]
+  if (query.length > 0) {
+    mutants.push(broken((base) => fc.tuple(fc.constantFrom(...query.map((parameter) => parameter.name)), fc.constantFrom(...UNDECODABLE_TEXT))
+      .map(([name, text]) => {
+        const rawQuery = `${encodeURIComponent(name)}=${text}`
+        const others = Object.fromEntries(Object.entries(base.query).filter(([other]) => other !== name))
+        return { ...base, query: others, rawQuery, mutation: `query not percent-encoded UTF-8: ${rawQuery}` }
+      })))
+  }
+  for (const parameter of query.filter((candidate) => CURSOR_PARAMETERS.includes(candidate.name))) {
+    mutants.push(broken((base) => forgedCursor
+      .map((cursor) => ({ ...base, query: { ...base.query, [parameter.name]: cursor }, mutation: `forged ${parameter.name} ${Buffer.from(cursor, 'base64url').toString('utf8')}` }))))
+  }
   for (const parameter of query) {
     mutants.push(broken((base) => brokenParameterText(parameter.schema)
       .map((text) => ({ ...base, query: { ...base.query, [parameter.name]: text }, mutation: `query ${parameter.name}=${JSON.stringify(text.slice(0, 60))}` }))))
@@ -103,6 +152,14 @@ function mutantCase (operation: Operation, fixtures: Fixtures): fc.Arbitrary<Fuz
     mutants.push(
       broken((base) => mutatedValue(operation.body as Schema).map(({ value, how }) => ({ ...base, body: { json: value }, mutation: `body: ${how}` }))),
       broken((base) => mutatedValue(operation.body as Schema).map(({ value, how }) => ({ ...base, body: { json: value }, mutation: `body: ${how}` }))),
+      // Valid bodies otherwise, so that a server decoding them leniently would store them.
+      broken((base) => fc.tuple(fc.constantFrom(...INVALID_UTF8), fc.nat())
+        .map(([bytes, choice]) => ({
+          ...base,
+          body: { raw: withBytesInString(bodyOf(base), bytes, choice), contentType: 'application/json' },
+          mutation: `bytes ${bytes.map((byte) => byte.toString(16)).join(' ')} that are not UTF-8 in the body`
+        }))),
+      broken((base) => fc.nat().map((choice) => ({ ...base, body: { json: withUnpairedSurrogate(bodyOf(base), choice) }, mutation: 'an unpaired surrogate in a string of the body' }))),
       broken((base) => fc.constantFrom(...MALFORMED_JSON)
         .map((raw) => ({ ...base, body: { raw, contentType: 'application/json' }, mutation: `malformed JSON ${JSON.stringify(raw)}` }))),
       broken((base) => fc.constantFrom(...WRONG_MEDIA_TYPES)

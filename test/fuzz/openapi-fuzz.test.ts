@@ -8,12 +8,14 @@ import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import fc from 'fast-check'
 import supertest from 'supertest'
-import { WRITE_TOKEN, useTestApp } from '../helper.js'
+import { buildApp } from '../../src/app.js'
+import { TOKEN_SCOPES } from '../../src/domain/access.js'
+import { WRITE_TOKEN, databaseUrl, useTestApp } from '../helper.js'
 import { fuzzCase } from './cases.js'
 import { exercise, send, type FuzzContext } from './exercise.js'
 import { Fixtures } from './fixtures.js'
 import { documentedOperations } from './openapi-model.js'
-import { PROBLEM_JSON, mediaTypeOf } from './oracle.js'
+import { responseViolations } from './oracle.js'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20260105)
 const CASES = Number(process.env.FUZZ_CASES ?? 2040)
@@ -52,22 +54,43 @@ describe('fuzzing every operation of openapi/openapi.json', () => {
     })
   }
 
-  it('answers a method a documented path does not serve with a 404 or 405 problem (405 naming the allowed methods)', async () => {
+  it('answers a method a documented path does not serve with a 405 problem naming the allowed methods, as each operation of the path documents', async () => {
     const paths = [...new Set(operations.map((operation) => operation.path))]
     for (const path of paths) {
-      const documented = operations.filter((operation) => operation.path === path).map((operation) => operation.method)
+      const served = operations.filter((operation) => operation.path === path)
+      const documented = served.map((operation) => operation.method)
       const concrete = path.replace(/\{(\w+)\}/g, (_, name: string) => context.fixtures.key(path, name, 'id') ?? '0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11')
       for (const method of METHODS.filter((candidate) => !documented.includes(candidate))) {
         const response = await send(context.http, method, concrete, { authorization: `Bearer ${WRITE_TOKEN}` }, { text: '{}', contentType: 'application/json' })
         cases += 1
         statuses[response.status] = (statuses[response.status] ?? 0) + 1
-        assert.ok([404, 405].includes(response.status), `${method} ${path}: ${response.status}`)
-        assert.equal(mediaTypeOf(response), PROBLEM_JSON, `${method} ${path}`)
-        if (response.status === 405) {
-          const allowed = String(response.headers.allow ?? '').toLowerCase().split(/,\s*/).filter((name) => name !== 'head' && name !== 'options')
-          assert.deepEqual(allowed.sort(), [...documented].sort(), `${method} ${path}: Allow ${String(response.headers.allow)}`)
-        }
+        assert.equal(response.status, 405, `${method} ${path}: ${response.text.slice(0, 200)}`)
+        for (const operation of served) assert.deepEqual(responseViolations(operation, response), [], `${method} ${path} judged as ${operation.id}`)
+        const allowed = String(response.headers.allow ?? '').toLowerCase().split(/,\s*/).filter((name) => name !== 'head' && name !== 'options')
+        assert.deepEqual(allowed.sort(), [...documented].sort(), `${method} ${path}: Allow ${String(response.headers.allow)}`)
       }
+    }
+  })
+
+  it('past the rate limits, answers every operation that documents 429 with it, and no other', async (t) => {
+    // An app of its own whose budgets are one request a minute: the second of each kind is refused.
+    const limited = await buildApp({ databaseUrl: databaseUrl(), apiTokens: new Map([['fuzz-desk', { secret: WRITE_TOKEN, scopes: [...TOKEN_SCOPES] }]]), rateLimits: { readsPerMinute: 1, writesPerMinute: 1, failedAuthenticationsPerMinute: 1 } })
+    t.after(() => limited.close())
+    await limited.ready()
+    const http = supertest(limited.server)
+    for (const operation of operations) {
+      const path = operation.path.replace(/\{(\w+)\}/g, () => '0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11')
+      const body = operation.body === undefined ? undefined : { text: '{}', contentType: 'application/json' }
+      const seen: number[] = []
+      for (const authorization of [`Bearer ${WRITE_TOKEN}`, `Bearer ${WRITE_TOKEN}`, 'Bearer not-the-right-secret', 'Bearer not-the-right-secret', undefined, undefined]) {
+        const response = await send(http, operation.method, path, authorization === undefined ? {} : { authorization }, body)
+        cases += 1
+        statuses[response.status] = (statuses[response.status] ?? 0) + 1
+        seen.push(response.status)
+        assert.deepEqual(responseViolations(operation, response), [], `${operation.id} (${authorization ?? 'no token'})`)
+        if (response.status === 429) assert.ok(Number(response.headers['retry-after']) >= 1, `${operation.id}: Retry-After`)
+      }
+      assert.equal(seen.includes(429), '429' in operation.responses, `${operation.id} answered ${seen.join(', ')}`)
     }
   })
 

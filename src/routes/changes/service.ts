@@ -3,9 +3,9 @@ import type { PrismaClient } from '../../db/client.js'
 import { numberNewlyVisibleChanges, readChangeFeed, storedChange, type StoredChange } from '../../db/changes.js'
 import { canReadEmbargoed, type TokenScope } from '../../domain/access.js'
 import {
-  decodeFeedCursor, describeChange, describeRetention, encodeFeedCursor, feedOrderFor, isSequenceNumber, visibleDetails
+  decodeFeedCursor, describeChange, describeRetention, encodeFeedCursor, feedOrderFor, visibleDetails
 } from '../../domain/changes.js'
-import { decodeCursor, encodeCursor, pageSize } from '../../domain/cursor.js'
+import { decodeCursor, encodeCursor, isSequenceNumber, pageSize } from '../../domain/cursor.js'
 import { isUuid } from '../../domain/identifiers.js'
 import { HttpProblem, notFound } from '../../problems.js'
 import type { ChangeFeed, ChangeFeedQuery, ChangeHistoryQuery, ChangeRecord } from '../../schemas/changes.js'

@@ -15,6 +15,7 @@ import { isUuid, participantNameKey } from '../../domain/identifiers.js'
 import { canonicalTranslations } from '../../domain/languages.js'
 import { firstPassing, inOrderOf } from '../../domain/filtered-pages.js'
 import { localDayBounds } from '../../domain/local-day.js'
+import { requireSupportedInstants } from '../../domain/time-range.js'
 import { prefixSearchQuery } from '../../domain/search.js'
 import { resolveTimeWindow, type ResolvedTimeWindow } from '../../domain/time-window.js'
 import { isValidInstant } from '../../domain/time-zones.js'
@@ -422,6 +423,7 @@ export async function queryFilters (prisma: PrismaClient, query: EngagementFilte
       filters.push({ localDate: toDbDate(query.date) })
     } else {
       const day = localDayBounds(query.date, query.tz)
+      requireSupportedInstants([day.start, day.end], 'invalid', '/query/date', `date ${query.date} in ${query.tz}`)
       filters.push({ id: { in: await idsOverlapping(prisma, day.start, day.end) } })
     }
   }
