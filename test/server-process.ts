@@ -78,3 +78,15 @@ export function send (baseUrl: string, method: string, path: string, options: { 
 function withoutUndefined (env: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined))
 }
+
+/**
+ * Runs a server that is expected to refuse to start: its exit code, and the lines it wrote on
+ * stderr other than Node's own warnings (a deprecation notice from a dependency is not ours).
+ */
+export async function failedStart (t: TestContext, env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<{ code: number | null, errors: string[], stdout: string }> {
+  const server = spawnServer(t, env)
+  const [code] = await Promise.race([server.exited, sleep(timeoutMs).then(() => [undefined] as const)])
+  if (code === undefined) throw new Error(`the server was still running after ${timeoutMs} ms:\n${server.output()}`)
+  const errors = server.stderr().split('\n').filter((line) => line !== '' && !/^\(node:\d+\) |^\(Use `node /.test(line))
+  return { code, errors, stdout: server.stdout() }
+}
