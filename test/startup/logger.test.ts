@@ -19,7 +19,8 @@ test('logs are JSON lines when stdout is a pipe, readable lines on a terminal', 
   // script(1) runs the command on a pseudo-terminal, as a person's shell would.
   const command = [process.execPath, ...logOneLine].map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(' ')
   const onTerminal = await run('script', ['-qec', command, '/dev/null'], { cwd: projectRoot })
-  const text = onTerminal.stdout.replace(/\u001b\[[0-9;]*m/g, '')
+  // Without the colours' escape sequences.
+  const text = onTerminal.stdout.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
   assert.match(text, /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: hello from the logger\r?$/m)
   assert.ok(!text.includes('"level"'), text)
 })
