@@ -2,19 +2,24 @@
 // npm run token -- list
 // npm run token -- revoke --name desk
 //
-// Manages the API tokens stored in the database at DATABASE_URL. `create` prints the new secret
-// once: only its SHA-256 digest is stored, so it cannot be shown again.
+// Manages the API tokens stored in the database: DATABASE_URL's, or else the embedded one in
+// EMBEDDED_DB_DIR (through the server running on it, if one does). `create` prints the new
+// secret once: only its SHA-256 digest is stored, so it cannot be shown again. It refuses the
+// name of a bootstrap token in API_TOKENS, as the server refuses API_TOKENS naming a database token.
 import { parseArgs } from 'node:util'
+import { loadConfig, parseApiTokens, type Config } from '../src/config.js'
 import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenSummary } from '../src/db/api-tokens.js'
 import { createPrismaClient, type PrismaClient } from '../src/db/client.js'
 import { TOKEN_SCOPES } from '../src/domain/access.js'
 import { InputError } from '../src/domain/errors.js'
+import { openScriptDatabase } from '../src/startup/database.js'
+import { exitOnStartupFailure } from '../src/startup/errors.js'
 
 const USAGE = `Usage:
   npm run token -- create --name <name> --scope <scope> [--scope <scope>...]
   npm run token -- list
   npm run token -- revoke --name <name>
-Scopes: ${TOKEN_SCOPES.join(', ')}. DATABASE_URL must point at the migrated database.`
+Scopes: ${TOKEN_SCOPES.join(', ')}. The database is DATABASE_URL's, or the embedded one in EMBEDDED_DB_DIR (default .data/pglite).`
 
 function parseCommandLine () {
   try {
@@ -42,10 +47,10 @@ function table (tokens: ApiTokenSummary[]): string {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n') + '\n'
 }
 
-async function run (prisma: PrismaClient): Promise<string> {
+async function run (prisma: PrismaClient, bootstrapTokenNames: Iterable<string>): Promise<string> {
   switch (command) {
     case 'create': {
-      const { token, secret } = await createApiToken(prisma, { name: requiredName(), scopes: values.scope ?? [] })
+      const { token, secret } = await createApiToken(prisma, { name: requiredName(), scopes: values.scope ?? [] }, bootstrapTokenNames)
       return `Created token "${token.name}" with the scopes ${token.scopes.join(', ')}.\n` +
         'Its secret, shown this once (only its SHA-256 digest is stored):\n\n' +
         `  ${secret}\n\n` +
@@ -66,19 +71,20 @@ async function run (prisma: PrismaClient): Promise<string> {
   }
 }
 
-const connectionString = process.env.DATABASE_URL
-if (!connectionString) {
-  console.error('DATABASE_URL is not set. Point it at the migrated database, for example:\n' +
-    '  DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run token -- list')
-  process.exit(1)
-}
-
-const prisma = createPrismaClient(connectionString, { maxConnections: 1 })
+let config: Config
 try {
-  process.stdout.write(await run(prisma))
+  config = loadConfig()
+} catch (error) {
+  exitOnStartupFailure(error)
+}
+const database = await openScriptDatabase(config).catch(exitOnStartupFailure)
+const prisma = createPrismaClient(database.connectionString, { maxConnections: 1 })
+try {
+  process.stdout.write(await run(prisma, parseApiTokens(config.API_TOKENS).keys()))
 } catch (error) {
   console.error(error instanceof InputError ? error.message : `The token command failed: ${error instanceof Error ? error.message : String(error)}`)
   process.exitCode = 1
 } finally {
   await prisma.$disconnect()
+  await database.close()
 }

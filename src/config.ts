@@ -11,14 +11,19 @@ const ORIGIN = 'https?://[^,/\\s]+'
 
 const ConfigSchema = Type.Object({
   NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], { default: 'development' }),
-  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'an address to listen on, such as 127.0.0.1 or 0.0.0.0' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   LOG_LEVEL: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info' }),
-  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-  EMBEDDED_DB_DIR: Type.String({ minLength: 1, default: '.data/pglite' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'a URL starting with postgres:// or postgresql://, or unset for the embedded database' })),
+  EMBEDDED_DB_DIR: Type.String({ minLength: 1, default: '.data/pglite', description: 'a folder path' }),
   // `name:secret` (every scope) or `name:secret:scope+scope` entries separated by commas; the
   // name is what logs and change records show.
-  API_TOKENS: Type.String({ default: '', pattern: `^$|^${API_TOKEN}(,${API_TOKEN})*$` }),
+  API_TOKENS: Type.String({
+    default: '',
+    pattern: `^$|^${API_TOKEN}(,${API_TOKEN})*$`,
+    description: 'name:secret or name:secret:scope+scope entries separated by commas, secrets of 8 or more characters ' +
+      `without ":", "," or spaces, scopes among ${TOKEN_SCOPES.join(', ')}`
+  }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10485760, default: 262144 }),
   // Nothing may wait forever: a client sending slowly (408), a handler (503), an idle
   // keep-alive connection, a database connection attempt, a statement.
@@ -35,33 +40,51 @@ const ConfigSchema = Type.Object({
   // How long shared caches and clients may reuse a list, itinerary or feed without asking again.
   CACHE_MAX_AGE_SECONDS: Type.Integer({ minimum: 0, maximum: 86400, default: 5 }),
   // Browser origins allowed to write (and read with a token); any origin may make public reads.
-  CORS_ORIGINS: Type.String({ default: '', pattern: `^$|^\\*$|^${ORIGIN}(,${ORIGIN})*$` }),
+  CORS_ORIGINS: Type.String({ default: '', pattern: `^$|^\\*$|^${ORIGIN}(,${ORIGIN})*$`, description: 'empty, * or http(s)://host[:port] origins separated by commas' }),
   // How long change records are kept for GET /v1/changes; an older cursor gets 410 and resyncs.
   CHANGE_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 })
 })
 
 export type Config = Static<typeof ConfigSchema>
 
+/** A variable that is not valid; the message names it and its rule, and nothing else. */
+export class ConfigError extends Error {
+  constructor (readonly variables: string[], message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+// Their values may hold a password or a secret: never repeated in a message.
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'API_TOKENS'])
+
 /**
- * Reads and validates the configuration once, at start. A bad value throws with the name of
- * the variable and what it must look like, so the process stops before it listens.
+ * Reads and validates the configuration once, at start. A bad value throws a ConfigError naming
+ * each variable that is wrong and what it must look like, so the process stops before it listens.
  */
 export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   try {
     // env: false reads `env` alone; env-schema would otherwise mix process.env in under it.
     return envSchema<Config>({ schema: ConfigSchema, data: env, env: false, dotenv: false })
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new Error(
-      `Invalid configuration: ${reason}. ` +
-      'PORT is 0-65535; DATABASE_URL starts with postgres:// or postgresql://; ' +
-      'API_TOKENS is name:secret[:scope+scope][,...] with secrets of 8 or more characters and no colon, ' +
-      `scopes among ${TOKEN_SCOPES.join(', ')}; ` +
-      `LOG_LEVEL is one of ${LOG_LEVELS.join(', ')}; ` +
-      'the *_MS timeouts, RATE_LIMIT_*, CACHE_MAX_AGE_SECONDS and CHANGE_RETENTION_DAYS (1-3650) values are whole numbers; ' +
-      'CORS_ORIGINS is empty, * or http(s)://host[:port][,...].'
-    )
+    const paths = ((error as { errors?: Array<{ instancePath: string }> }).errors ?? []).map((item) => item.instancePath)
+    const variables = [...new Set(paths.map((path) => path.split('/')[1] ?? ''))].filter((name) => name in ConfigSchema.properties)
+    if (variables.length === 0) throw error
+    const problems = variables.map((name) => {
+      const value = SECRET_VARIABLES.has(name) ? '' : ` (it is ${JSON.stringify(env[name])})`
+      return `${name} must be ${ruleOf(name as keyof Config)}${value}`
+    })
+    throw new ConfigError(variables, `Invalid configuration: ${problems.join('; ')}.`)
   }
+}
+
+/** What a variable must look like, in words, from its schema. */
+function ruleOf (name: keyof Config): string {
+  const schema = ConfigSchema.properties[name] as { type?: string, minimum?: number, maximum?: number, description?: string, anyOf?: Array<{ const?: unknown }> }
+  if (schema.description !== undefined) return schema.description
+  if (schema.type === 'integer') return `a whole number from ${schema.minimum} to ${schema.maximum}`
+  if (schema.anyOf !== undefined) return `one of ${schema.anyOf.map((option) => String(option.const)).join(', ')}`
+  return 'a non-empty text'
 }
 
 /** Every setting at its default: what buildApp and the database client use when not told otherwise. */

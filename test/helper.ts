@@ -11,6 +11,16 @@ const TEST_DESK: [string, BootstrapToken] = ['test-desk', { secret: WRITE_TOKEN,
 
 export const UNREACHED_RATE_LIMITS = { readsPerMinute: 1_000_000, writesPerMinute: 1_000_000, failedAuthenticationsPerMinute: 1_000_000 }
 
+/**
+ * Options for a describe/it that needs a PostgreSQL server (a second session, pg_terminate_backend,
+ * a server process of its own): on the embedded database it is skipped, with this reason printed.
+ */
+export const needsPostgresServer = {
+  skip: process.env.TEST_DATABASE === 'embedded'
+    ? 'needs a PostgreSQL server: run with DATABASE_URL=postgresql://... (the embedded PGlite has one session)'
+    : false
+}
+
 export function databaseUrl (): string {
   const url = process.env.DATABASE_URL
   if (url === undefined) throw new Error('DATABASE_URL is not set: run the tests with `npm test`, which prepares a database.')
@@ -90,14 +100,4 @@ export function useTestApp (extraTokens?: ReadonlyMap<string, BootstrapToken>) {
   })
   after(() => context.app.close())
   return context
-}
-
-/**
- * Options for a describe/it that needs a PostgreSQL server (a second session, pg_terminate_backend,
- * a server process of its own): on the embedded database it is skipped, with this reason printed.
- */
-export const needsPostgresServer = {
-  skip: process.env.TEST_DATABASE === 'embedded'
-    ? 'needs a PostgreSQL server: run with DATABASE_URL=postgresql://... (the embedded PGlite has one session)'
-    : false
 }

@@ -25,9 +25,20 @@ function summaryOf (row: Prisma.ApiTokenGetPayload<{ select: typeof summaryField
   return { ...row, scopes: row.scopes.filter(isTokenScope) }
 }
 
-/** Stores a new token by the digest of its secret; the secret is returned here and nowhere else. */
-export async function createApiToken (prisma: PrismaClient, input: { name: string, scopes: readonly string[] }): Promise<{ token: ApiTokenSummary, secret: string }> {
+/**
+ * Stores a new token by the digest of its secret; the secret is returned here and nowhere else.
+ * Names are unique across database tokens and the bootstrap tokens of API_TOKENS (pass their
+ * names): a token's name is who it is in logs, change records, rate limits and idempotency keys.
+ */
+export async function createApiToken (
+  prisma: PrismaClient,
+  input: { name: string, scopes: readonly string[] },
+  bootstrapTokenNames: Iterable<string> = []
+): Promise<{ token: ApiTokenSummary, secret: string }> {
   const scopes = checkNewToken(input.name, input.scopes)
+  if ([...bootstrapTokenNames].includes(input.name)) {
+    throw new InputError('unprocessable', `"${input.name}" is the name of a bootstrap token in API_TOKENS; choose another name.`)
+  }
   const secret = generateTokenSecret()
   try {
     const row = await prisma.apiToken.create({
@@ -41,6 +52,12 @@ export async function createApiToken (prisma: PrismaClient, input: { name: strin
     }
     throw error
   }
+}
+
+/** Those of `names` that database tokens have, revoked ones included (names stay taken), sorted. */
+export async function databaseTokenNamesAmong (prisma: PrismaClient, names: Iterable<string>): Promise<string[]> {
+  const rows = await prisma.apiToken.findMany({ where: { name: { in: [...names] } }, select: { name: true }, orderBy: { name: 'asc' } })
+  return rows.map((row) => row.name)
 }
 
 /** Every token, revoked ones included, oldest first. */

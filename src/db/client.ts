@@ -1,6 +1,8 @@
 import { PrismaPg } from '@prisma/adapter-pg'
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import { defaultConfig } from '../config.js'
 import { PrismaClient, type Prisma } from '../generated/prisma/client.js'
+import { createPool, type ConnectionErrorListener } from './pool.js'
 
 export type { PrismaClient }
 
@@ -15,12 +17,14 @@ export interface PrismaClientOptions {
   statementTimeoutMs?: number
   /** Prisma rolls back a transaction open longer (default: statementTimeoutMs). */
   transactionTimeoutMs?: number
+  /** Told when a connection breaks (the server ended it, the network dropped it); default: ignored. */
+  onConnectionError?: ConnectionErrorListener
 }
 
 export function createPrismaClient (connectionString: string, options: PrismaClientOptions = {}): PrismaClient {
   const connectTimeoutMs = options.connectTimeoutMs ?? defaultConfig.DB_CONNECT_TIMEOUT_MS
   const statementTimeoutMs = options.statementTimeoutMs ?? defaultConfig.DB_STATEMENT_TIMEOUT_MS
-  const adapter = new PrismaPg({
+  const poolConfig = {
     connectionString,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: connectTimeoutMs,
@@ -28,7 +32,15 @@ export function createPrismaClient (connectionString: string, options: PrismaCli
     idleTimeoutMillis: 30_000,
     // Notices a connection that died without a word (a restarted host, a dropped NAT entry).
     keepAlive: true
-  })
+  }
+  // Given a pool, PrismaPg uses it as it is (its options, our listeners) and, with
+  // disposeExternalPool, ends it on $disconnect. One pool per connect(), should Prisma connect
+  // again after a $disconnect: PrismaPg would then make a pool of its own, without listeners.
+  const adapter: SqlDriverAdapterFactory = {
+    provider: 'postgres',
+    adapterName: '@prisma/adapter-pg',
+    connect: () => new PrismaPg(createPool(poolConfig, options.onConnectionError), { disposeExternalPool: true }).connect()
+  }
   // A transaction may wait for its connection as long as any query.
   const transactionOptions = { maxWait: connectTimeoutMs, timeout: options.transactionTimeoutMs ?? statementTimeoutMs }
   if (options.onQuery === undefined) return new PrismaClient({ adapter, transactionOptions })

@@ -14,9 +14,9 @@ import {
 } from '@prisma/driver-adapter-utils'
 import * as engineBindings from '@prisma/schema-engine-wasm/schema_engine_bg'
 import type { DiffTarget, MigrationList, SchemaEngine, SchemaFilter } from '@prisma/schema-engine-wasm/schema_engine_bg'
-import pg from 'pg'
 import { startEmbeddedPostgres } from './embedded.js'
 import { migrationNamesOnDisk, migrationsDir } from './migration-status.js'
+import { createPool } from './pool.js'
 
 const schemaPath = fileURLToPath(new URL('../../prisma/schema.prisma', import.meta.url))
 
@@ -88,9 +88,8 @@ async function readMigrationsList (upTo?: string): Promise<MigrationList> {
 async function withEngine<T> (connectionString: string, role: 'target' | 'shadow', work: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   const bindings = await loadEngineBindings()
   // One connection: the engine works sequentially, and PGlite's socket server caps connections.
-  const pool = new pg.Pool({ connectionString, max: 1 })
-  // An idle connection dropped by the server; the engine's next query reports it.
-  pool.on('error', () => {})
+  // A connection dropped by the server: the engine's next query reports it.
+  const pool = createPool({ connectionString, max: 1 })
   pool.on('connect', (client) => client.connection.prependListener('rowDescription', markCharColumns))
   const pgFactory = new PrismaPg(pool)
   const factory: SqlMigrationAwareDriverAdapterFactory = {

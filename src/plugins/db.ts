@@ -18,7 +18,10 @@ export interface DbPluginOptions {
 /** The one Prisma client of the app, closed with it. */
 export default fp<DbPluginOptions>(async (app, options) => {
   const { databaseUrl, ...clientOptions } = options
-  const prisma = createPrismaClient(databaseUrl, clientOptions)
+  const prisma = createPrismaClient(databaseUrl, {
+    ...clientOptions,
+    onConnectionError: (error) => app.log.warn({ err: error }, 'a database connection was lost; the next query opens another')
+  })
   app.decorate('prisma', prisma)
   app.addHook('onClose', async () => {
     await prisma.$disconnect()

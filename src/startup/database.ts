@@ -1,0 +1,120 @@
+import pg from 'pg'
+import type { Config } from '../config.js'
+import { DataDirLockedError } from '../db/data-dir-lock.js'
+import { startEmbeddedPostgres } from '../db/embedded.js'
+import { APPLICATION_NAME } from '../db/pool.js'
+import { applyMigrations } from '../db/schema-engine.js'
+import { StartupError } from './errors.js'
+
+/** The database the service runs on: DATABASE_URL's, or the embedded one in EMBEDDED_DB_DIR. */
+export interface ServiceDatabase {
+  connectionString: string
+  /** EMBEDDED_DB_DIR when the database is the embedded one; null on DATABASE_URL. */
+  embeddedDir: string | null
+  /** Tells a second start (and `npm run token`) where this server listens. */
+  recordApiUrl(url: string): Promise<void>
+  stop(): Promise<void>
+}
+
+/**
+ * Opens the database and brings it up to date with prisma/migrations. DATABASE_URL is tried
+ * first with a plain connection, so that a server that is not there, a database that does not
+ * exist or a refused login stops the start with one line saying so.
+ */
+export async function openServiceDatabase (config: Config): Promise<ServiceDatabase> {
+  const database = config.DATABASE_URL === undefined
+    ? await openEmbedded(config)
+    : await openServer(config.DATABASE_URL, config.DB_CONNECT_TIMEOUT_MS)
+  try {
+    await applyMigrations(database.connectionString)
+  } catch (error) {
+    await database.stop()
+    throw new StartupError(`Applying prisma/migrations to ${databaseName(database)} failed: ${oneLine(error)}. ` +
+      'Nothing else was changed; fix the cause (or the migration) and start again.', { cause: error })
+  }
+  return database
+}
+
+/**
+ * The database for a command-line script (`npm run token`): DATABASE_URL's; else the embedded
+ * folder, through the server that holds it if one runs (its owner file gives the address), or
+ * opened and migrated here if none does.
+ */
+export async function openScriptDatabase (config: Config): Promise<{ connectionString: string, close(): Promise<void> }> {
+  if (config.DATABASE_URL !== undefined) return { connectionString: config.DATABASE_URL, close: async () => {} }
+  try {
+    const database = await openServiceDatabase(config)
+    return { connectionString: database.connectionString, close: () => database.stop() }
+  } catch (error) {
+    const databaseUrl = error instanceof DataDirLockedError ? error.owner?.databaseUrl : undefined
+    if (databaseUrl === undefined) throw error
+    return { connectionString: databaseUrl, close: async () => {} }
+  }
+}
+
+async function openEmbedded (config: Config): Promise<ServiceDatabase> {
+  const embedded = await startEmbeddedPostgres({
+    dataDir: config.EMBEDDED_DB_DIR,
+    // Another process holds the folder now: every further write here could be lost or clash with
+    // its own, so this process stops at once rather than closing gracefully.
+    onLockLost: (error) => {
+      process.stderr.write(`The lock on the embedded database in "${config.EMBEDDED_DB_DIR}" was taken by another process ` +
+        `(${error.message}); stopping now so that only one process writes to it. Start again once the other one has stopped.\n`)
+      process.exit(1)
+    }
+  })
+  return { connectionString: embedded.connectionString, embeddedDir: config.EMBEDDED_DB_DIR, recordApiUrl: embedded.recordApiUrl, stop: embedded.stop }
+}
+
+async function openServer (connectionString: string, connectTimeoutMs: number): Promise<ServiceDatabase> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: connectTimeoutMs, application_name: APPLICATION_NAME })
+  // A failure shows as the rejected connect() or query() below.
+  client.on('error', () => {})
+  try {
+    await client.connect()
+    await client.query('SELECT 1')
+  } catch (error) {
+    throw new StartupError(connectionFailure(connectionString, error, connectTimeoutMs), { cause: error })
+  } finally {
+    await client.end().catch(() => {})
+  }
+  return { connectionString, embeddedDir: null, recordApiUrl: async () => {}, stop: async () => {} }
+}
+
+/** One line for why DATABASE_URL could not be used; never its password. */
+function connectionFailure (connectionString: string, error: unknown, connectTimeoutMs: number): string {
+  const url = new URL(connectionString)
+  const address = `${url.hostname || 'localhost'}:${url.port || '5432'}`
+  const server = `PostgreSQL at ${address}`
+  const user = decodeURIComponent(url.username) || 'the default user'
+  const database = decodeURIComponent(url.pathname.slice(1)) || decodeURIComponent(url.username) || 'the default database'
+  const { code, message } = error as { code?: string, message?: string }
+  switch (code) {
+    case '3D000':
+      return `The database "${database}" in DATABASE_URL does not exist on ${server}: create it (createdb "${database}") or correct DATABASE_URL.`
+    case '28P01':
+    case '28000':
+      return `${server} refused the user "${user}" (${message}): correct the user name or password in DATABASE_URL.`
+    case '57P03':
+      return `${server} is starting up or shutting down and accepts no connections yet: start again in a moment.`
+    case 'ECONNREFUSED':
+      return `Nothing is listening at ${address} (DATABASE_URL): start PostgreSQL there, or correct DATABASE_URL.`
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `The host "${url.hostname}" in DATABASE_URL cannot be found: correct the host name in DATABASE_URL.`
+  }
+  if (/timeout/i.test(message ?? '')) {
+    return `${server} did not answer within ${connectTimeoutMs} ms (DB_CONNECT_TIMEOUT_MS): check that it runs and can be reached from here, or correct DATABASE_URL.`
+  }
+  return `${server} could not be used (${message ?? String(error)}${code === undefined ? '' : `, code ${code}`}): check DATABASE_URL.`
+}
+
+function databaseName (database: ServiceDatabase): string {
+  return database.embeddedDir === null ? 'the database in DATABASE_URL' : `the embedded database in "${database.embeddedDir}"`
+}
+
+/** The first line of an error's message; the schema engine's errors run over several. */
+function oneLine (error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return message.split('\n').map((line) => line.trim()).find(Boolean)?.replace(/\.$/, '') ?? 'unknown error'
+}
