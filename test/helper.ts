@@ -18,12 +18,12 @@ export function databaseUrl (): string {
 }
 
 /**
- * The real app on the test database, with test-desk and `extraTokens` as bootstrap tokens;
- * close it with `after(() => app.close())`.
+ * The real app on the test database (or on `url`), with test-desk and `extraTokens` as bootstrap
+ * tokens; close it with `after(() => app.close())`.
  */
-export async function buildTestApp (extraTokens: ReadonlyMap<string, BootstrapToken> = new Map()) {
+export async function buildTestApp (extraTokens: ReadonlyMap<string, BootstrapToken> = new Map(), url = databaseUrl()) {
   const app = await buildApp({
-    databaseUrl: databaseUrl(),
+    databaseUrl: url,
     apiTokens: new Map([TEST_DESK, ...extraTokens]),
     // Far above what any suite or the fuzzer sends in a minute; the hardening tests build
     // their own app with tiny limits to see 429s.
@@ -90,4 +90,14 @@ export function useTestApp (extraTokens?: ReadonlyMap<string, BootstrapToken>) {
   })
   after(() => context.app.close())
   return context
+}
+
+/**
+ * Options for a describe/it that needs a PostgreSQL server (a second session, pg_terminate_backend,
+ * a server process of its own): on the embedded database it is skipped, with this reason printed.
+ */
+export const needsPostgresServer = {
+  skip: process.env.TEST_DATABASE === 'embedded'
+    ? 'needs a PostgreSQL server: run with DATABASE_URL=postgresql://... (the embedded PGlite has one session)'
+    : false
 }
