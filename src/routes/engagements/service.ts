@@ -213,7 +213,7 @@ function sourceRows (sources: SourceInput[]): Prisma.SourceCreateManyEngagementI
  * Creates the engagement with its venue, participants and sources in one transaction, which
  * also reads it back whole for its change record and the response.
  */
-export async function createEngagement (prisma: PrismaClient, visit: VisitRow, input: EngagementInput, author: ChangeAuthor): Promise<EngagementRow> {
+export async function createEngagement (prisma: PrismaClient, visit: VisitRow, input: EngagementInput, author: ChangeAuthor, options: { id?: string } = {}): Promise<EngagementRow> {
   const leg = input.legId === undefined ? null : await findLegOfVisit(prisma, visit.id, input.legId)
   const time = resolveTimeWindow(input.time, { defaultTimeZone: leg?.timeZone, undatedWindow: datesOf(leg ?? visit), path: '/body/time' })
   const participants = input.participants ?? []
@@ -224,6 +224,7 @@ export async function createEngagement (prisma: PrismaClient, visit: VisitRow, i
     const venueId = input.venue === undefined ? null : await upsertVenue(tx, input.venue, '/body/venue', embedded)
     const created = await tx.engagement.create({
       data: {
+        id: options.id,
         visitId: visit.id,
         legId: leg?.id ?? null,
         title: input.title,

@@ -41,7 +41,7 @@ async function checkSequenceIsFree (prisma: PrismaClient, visitId: string, seque
   }
 }
 
-export async function createLeg (prisma: PrismaClient, visitId: string, input: Static<typeof LegCreate>, author: ChangeAuthor): Promise<LegRow> {
+export async function createLeg (prisma: PrismaClient, visitId: string, input: Static<typeof LegCreate>, author: ChangeAuthor, options: { id?: string } = {}): Promise<LegRow> {
   checkDateRangeOrder(input.startDate, input.endDate)
   let sequence = input.sequence
   if (sequence === undefined) {
@@ -56,6 +56,7 @@ export async function createLeg (prisma: PrismaClient, visitId: string, input: S
   return prisma.$transaction(async (tx) => {
     const row = await tx.leg.create({
       data: {
+        id: options.id,
         visitId,
         sequence,
         city: input.city,

@@ -68,13 +68,14 @@ async function checkSlugIsFree (prisma: PrismaClient, slug: string, exceptId?: s
   }
 }
 
-export async function createVisit (prisma: PrismaClient, input: Static<typeof VisitCreate>, author: ChangeAuthor): Promise<VisitRow> {
+export async function createVisit (prisma: PrismaClient, input: Static<typeof VisitCreate>, author: ChangeAuthor, options: { id?: string } = {}): Promise<VisitRow> {
   checkSlugIsNotUuid(input.slug)
   checkDateRangeOrder(input.startDate, input.endDate)
   await checkSlugIsFree(prisma, input.slug)
   return prisma.$transaction(async (tx) => {
     const row = await tx.visit.create({
       data: {
+        id: options.id,
         slug: input.slug,
         title: input.title,
         titleTranslations: canonicalTranslations(input.titleTranslations ?? {}, '/body/titleTranslations'),
