@@ -28,12 +28,12 @@ export function databaseUrl (): string {
 }
 
 /**
- * The real app on the test database, with test-desk and `extraTokens` as bootstrap tokens;
- * close it with `after(() => app.close())`.
+ * The real app on the test database (or on `url`), with test-desk and `extraTokens` as bootstrap
+ * tokens; close it with `after(() => app.close())`.
  */
-export async function buildTestApp (extraTokens: ReadonlyMap<string, BootstrapToken> = new Map()) {
+export async function buildTestApp (extraTokens: ReadonlyMap<string, BootstrapToken> = new Map(), url = databaseUrl()) {
   const app = await buildApp({
-    databaseUrl: databaseUrl(),
+    databaseUrl: url,
     apiTokens: new Map([TEST_DESK, ...extraTokens]),
     // Far above what any suite or the fuzzer sends in a minute; the hardening tests build
     // their own app with tiny limits to see 429s.

@@ -4,9 +4,12 @@
 // with TZ=UTC and with TZ=Pacific/Chatham (UTC+12:45/+13:45, its own daylight-saving dates), so
 // code that leans on the machine's time zone fails in one of them. With DATABASE_URL set, each
 // pass gets a new database on that server, dropped afterwards; without it, an embedded PGlite in
-// a temporary folder serves one database to both passes. Arguments narrow the files to those
-// paths (`npm test -- test/domain`); arguments starting with "-" go to `node --test`
-// (`npm test -- --test-name-pattern=slug`).
+// a temporary folder serves one database to both passes. TEST_DATABASE (`server` or `embedded`)
+// tells the tests which, so that those needing a server skip themselves on the embedded one
+// (`needsPostgresServer` in test/helper.ts); the skipped tests and why are listed at the end.
+// Every test and hook has a timeout (test/per-test-timeout.ts), so a hung test fails with its
+// name and the run ends. Arguments narrow the files to those paths (`npm test -- test/domain`);
+// arguments starting with "-" go to `node --test` (`npm test -- --test-name-pattern=slug`).
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
@@ -17,9 +20,12 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { startEmbeddedPostgres } from '../src/db/embedded.js'
 import { applyMigrations } from '../src/db/schema-engine.js'
+import { NODE_TEST_ARGS } from './node-test-command.js'
 
 const TIME_ZONES = ['UTC', 'Pacific/Chatham']
 const projectRoot = fileURLToPath(new URL('..', import.meta.url))
+// Skips that the run's own options cause (--test-name-pattern, --test-only): not worth listing.
+const SELECTION_SKIPS = new Set(['test name does not match pattern', '\'only\' option not set'])
 
 interface TestServer {
   /** URL of the database a pass runs against, migrated by the caller, and a name for it. */
@@ -49,7 +55,10 @@ if (files.length === 0) {
 
 const workDir = await mkdtemp(join(tmpdir(), 'itinerary-test-'))
 const failures: string[] = []
+/** Test name -> why it was skipped, over both passes. */
+const skipped = new Map<string, string>()
 try {
+  const testDatabase = process.env.DATABASE_URL ? 'server' : 'embedded'
   const server = process.env.DATABASE_URL
     ? await realServer(process.env.DATABASE_URL)
     : await embeddedServer(join(workDir, 'pglite'))
@@ -62,8 +71,11 @@ try {
       process.stdout.write(`\n=== ${pass}: ${files.length} file(s) against ${database.name}\n`)
       const tapFile = join(workDir, `pass-${index + 1}.tap`)
       // TMPDIR inside the work folder: what tests leave in os.tmpdir() goes with it, even after Ctrl-C.
-      const passed = await runNodeTests({ ...process.env, DATABASE_URL: database.url, TZ: timeZone, TMPDIR: workDir }, tapFile)
-      const testCount = await testsRun(tapFile)
+      const passed = await runNodeTests({
+        ...process.env, DATABASE_URL: database.url, TEST_DATABASE: testDatabase, TZ: timeZone, TMPDIR: workDir
+      }, tapFile)
+      const { testCount, skips } = await readReport(tapFile)
+      for (const [name, reason] of skips) skipped.set(name, reason)
       if (!passed) failures.push(`${pass} failed.`)
       else if (testCount === 0) failures.push(`${pass} ran no tests: none found, or all skipped.`)
     }
@@ -76,6 +88,9 @@ try {
   await rm(workDir, { recursive: true, force: true })
 }
 
+if (skipped.size > 0) {
+  process.stdout.write(`\nSkipped here (${skipped.size}):\n${[...skipped].map(([name, reason]) => `- ${name}: ${reason}`).join('\n')}\n`)
+}
 if (interruptedBy) {
   console.error(`\nInterrupted by ${interruptedBy}; test databases removed.`)
   process.exitCode = interruptedBy === 'SIGINT' ? 130 : 143
@@ -99,7 +114,7 @@ async function testFiles (filters: string[]): Promise<string[]> {
 
 async function runNodeTests (env: NodeJS.ProcessEnv, tapFile: string): Promise<boolean> {
   runningTests = spawn(process.execPath, [
-    '--import', 'tsx', '--test',
+    ...NODE_TEST_ARGS,
     // Node's own default on the terminal, plus a TAP copy the runner reads the test count from.
     `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
@@ -111,16 +126,19 @@ async function runNodeTests (env: NodeJS.ProcessEnv, tapFile: string): Promise<b
 }
 
 /**
- * Tests that ran (passed or failed, not skipped), from the summary of Node's TAP report; 0 when
- * the run died before writing it. Node reports a file that declared no tests as one test named
- * by the file's path: not a test.
+ * From Node's TAP report: the tests that ran (passed or failed, not skipped), 0 when the run died
+ * before writing the summary, and the skipped ones with their reasons. Node reports a file that
+ * declared no tests as one test named by the file's path: not a test.
  */
-async function testsRun (tapFile: string): Promise<number> {
+async function readReport (tapFile: string): Promise<{ testCount: number, skips: Array<[string, string]> }> {
   const tap = await readFile(tapFile, 'utf8').catch(() => '')
   const summary = (label: string) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0)
   const filePaths = new Set(files.map((file) => join(projectRoot, file)))
   const filesWithoutTests = [...tap.matchAll(/^(?:not )?ok \d+ - (.+)$/gm)].filter(([, name]) => filePaths.has(name ?? ''))
-  return summary('pass') + summary('fail') - filesWithoutTests.length
+  const skips = [...tap.matchAll(/^\s*ok \d+ - (.+?) # SKIP (.+)$/gm)]
+    .map(([, name, reason]): [string, string] => [name ?? '', reason ?? ''])
+    .filter(([, reason]) => !SELECTION_SKIPS.has(reason))
+  return { testCount: summary('pass') + summary('fail') - filesWithoutTests.length, skips }
 }
 
 async function realServer (serverUrl: string): Promise<TestServer> {

@@ -1,10 +1,11 @@
 import type { PrismaClient } from '../db/client.js'
 import { TOKEN_SCOPES } from '../domain/access.js'
+import { insertParticipants } from '../db/participants.js'
 import type { ChangeAuthor } from '../domain/changes.js'
 import { createEngagement } from '../routes/engagements/service.js'
 import { createLeg } from '../routes/legs/service.js'
 import { createVisit, deleteVisit } from '../routes/visits/service.js'
-import { demoEngagements, demoLegs, demoVisit } from './lee-state-visit-china-2026.js'
+import { demoEngagements, demoLegs, demoParticipants, demoVisit } from './lee-state-visit-china-2026.js'
 
 export type DemoLoadResult = 'loaded' | 'already-present'
 
@@ -16,17 +17,25 @@ const DEMO_AUTHOR: ChangeAuthor = { actor: 'demo-loader', reason: 'Demo visit lo
  * Idempotent: a database that has the slug is left alone. A failure half-way removes the
  * visit again (its legs and engagements go with it), so no half-loaded demo remains. Tests
  * load it under a slug of their own, so that no other test can take or change theirs.
+ *
+ * Under its own slug it gets the fixed ids the OpenAPI examples name (DEMO_IDS), its people too,
+ * unless its visit id is taken (its slug was changed): ids exist once per database, so then, and
+ * under any other slug, its rows get new ids.
  */
 export async function loadDemoVisit (prisma: PrismaClient, slug = demoVisit.slug): Promise<DemoLoadResult> {
   if (await prisma.visit.findUnique({ where: { slug }, select: { id: true } }) !== null) {
     return 'already-present'
   }
-  const visit = await createVisit(prisma, { ...demoVisit, slug }, DEMO_AUTHOR)
+  const fixedIds = slug === demoVisit.slug && await prisma.visit.findUnique({ where: { id: demoVisit.id }, select: { id: true } }) === null
+  const withId = (id: string) => (fixedIds ? { id } : {})
+  if (fixedIds) await insertParticipants(prisma, demoParticipants)
+  const { id, ...visitInput } = demoVisit
+  const visit = await createVisit(prisma, { ...visitInput, slug }, DEMO_AUTHOR, withId(id))
   try {
     const legIds = new Map<number, string>()
-    for (const leg of demoLegs) legIds.set(leg.sequence, (await createLeg(prisma, visit.id, leg, DEMO_AUTHOR)).id)
-    for (const { legSequence, ...engagement } of demoEngagements) {
-      await createEngagement(prisma, visit, { ...engagement, legId: legIds.get(legSequence) }, DEMO_AUTHOR, TOKEN_SCOPES)
+    for (const { id, ...leg } of demoLegs) legIds.set(leg.sequence, (await createLeg(prisma, visit.id, leg, DEMO_AUTHOR, withId(id))).id)
+    for (const { id, legSequence, ...engagement } of demoEngagements) {
+      await createEngagement(prisma, visit, { ...engagement, legId: legIds.get(legSequence) }, DEMO_AUTHOR, TOKEN_SCOPES, withId(id))
     }
   } catch (error) {
     await deleteVisit(prisma, visit, [visit.version], DEMO_AUTHOR)

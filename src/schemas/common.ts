@@ -303,7 +303,8 @@ export const ConditionalWriteHeaders = Type.Object({
     maxLength: 1024,
     description: 'Required (428 without it): the ETag from your last read of this resource, or "v<version>". ' +
       'The change applies only if the resource is still at that version; otherwise 412. `*` is refused.',
-    examples: ['"v3-q2C7yNw0l9YQeS2vKJ4xbA"']
+    // What the rows of the demo visit are at on a fresh start, which the path examples name.
+    examples: ['"v1"']
   })),
   ...ChangeHeaders
 })
@@ -316,8 +317,9 @@ export const IdempotentPostHeaders = Type.Object({
     pattern: '^[\\x20-\\x7e]+$',
     description: 'A unique value per new request (a UUID), kept 24 hours per token. A retry with the same key and ' +
       'the same request gets the first response again, byte for byte, with Idempotent-Replayed: true; ' +
-      'the same key with another request gets 422; while the first is still running, 409.',
-    examples: ['5b0c7e84-6f1f-4c39-9a57-2d7e1f0c3a11']
+      'the same key with another request gets 422; while the first is still running, 409.'
+    // No example: Swagger UI would fill it in, and each later try would replay the first answer
+    // instead of creating, or get 422 once the body was changed.
   })),
   ...ChangeHeaders
 })

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { DEMO_IDS } from '../demo/demo-ids.js'
 import {
   CountryCode, Instant, LanguageQuery, LocalDate, Nullable, Page, PaginationQuery, ScheduleStatus, TEXT_PATTERN, TimeZoneName,
   TranslationsInput, TranslationsView, Uuid, VersionNumber, refTo
@@ -174,7 +175,7 @@ export const EngagementCreate = Type.Object({
   additionalProperties: false,
   description: 'status defaults to scheduled, confirmation to unconfirmed, pressAccess to unknown. Without legId, time.timeZone is required.',
   examples: [{
-    legId: '0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11',
+    legId: DEMO_IDS.legs.beijing,
     title: 'Summit with President Xi Jinping',
     kind: 'summit',
     confirmation: 'confirmed',

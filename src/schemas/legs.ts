@@ -41,4 +41,5 @@ export const LegPatch = Type.Partial(Type.Object(legFields), {
   examples: [{ endDate: '2026-01-07' }]
 })
 
-export const IdParams = Type.Object({ id: Uuid })
+/** The `{id}` of a path; `example`, a row of the demo visit, is what Swagger UI fills in. */
+export const idParams = (example: string) => Type.Object({ id: Type.String({ ...Uuid, examples: [example] }) })

@@ -66,10 +66,11 @@ export const VisitCreate = Type.Object({
   title: 'VisitCreate',
   additionalProperties: false,
   description: 'status defaults to scheduled. startDate and endDate are the announced calendar dates of the trip.',
+  // Not the demo visit, which has its slug already.
   examples: [{
-    slug: 'lee-jae-myung-china-2026',
-    title: 'State visit of President Lee Jae Myung to China',
-    titleTranslations: { ko: '이재명 대통령 중국 국빈 방문' },
+    slug: 'example-state-visit-2026',
+    title: 'Example state visit',
+    titleTranslations: { ko: '국빈 방문 예시' },
     principal: { name: 'Lee Jae Myung', title: 'President of the Republic of Korea' },
     originCountry: 'KR',
     kind: 'state_visit',

@@ -1,35 +1,21 @@
 import assert from 'node:assert/strict'
-import { access, constants } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it, type TestContext } from 'node:test'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Locator, Page } from 'playwright-core'
 import type { OpenAPIV3_1 } from 'openapi-types'
-import { loadDemoVisit } from '../../src/demo/load-demo-visit.js'
+import { DEMO_IDS } from '../../src/demo/demo-ids.js'
 import { demoVisit } from '../../src/demo/lee-state-visit-china-2026.js'
-import { buildTestApp, uniqueSlug } from '../helper.js'
+import { WRITE_TOKEN } from '../helper.js'
+import { buildFreshDemoApp } from '../own-database.js'
+import { launchChromium, needsChromium } from './chromium.js'
 
-// Debian's chromium package, which .ci/run installs; playwright-core brings no browser of its own.
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  // No calls home: the page under test must be the only thing that talks to the network.
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'
-]
-// The demo visit under a slug of this file's own: other tests may create or delete the real one.
-const SLUG = uniqueSlug('lee-jae-myung-china-2026')
+const SLUG = demoVisit.slug
 const ITINERARY_PATH = '/v1/visits/{visit}/itinerary'
+const ENGAGEMENTS_PATH = '/v1/visits/{visit}/engagements'
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const
 
 /** Console errors, uncaught exceptions and CSP violations seen on a page, in the order they came. */
 type PageProblems = string[]
-
-async function launchChromium (): Promise<Browser> {
-  await access(CHROMIUM, constants.X_OK).catch(() => {
-    throw new Error(`No Chromium at ${CHROMIUM}: the Swagger UI test needs Debian's chromium package ` +
-      '(`apt-get install -y --no-install-recommends chromium`, which .ci/run does).')
-  })
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 })
-}
 
 /** "GET /v1/visits" for every operation of an OpenAPI document. */
 function documentedOperations (document: OpenAPIV3_1.Document): string[] {
@@ -37,7 +23,7 @@ function documentedOperations (document: OpenAPIV3_1.Document): string[] {
     HTTP_METHODS.filter((method) => item?.[method] !== undefined).map((method) => `${method.toUpperCase()} ${path}`))
 }
 
-describe('Swagger UI at /docs in Chromium', { timeout: 120_000 }, () => {
+describe('Swagger UI at /docs in Chromium', needsChromium, () => {
   let browser: Browser
   let close = async () => {}
   let baseUrl: string
@@ -47,10 +33,11 @@ describe('Swagger UI at /docs in Chromium', { timeout: 120_000 }, () => {
     // Before the app, so that a missing browser fails at once, with launchChromium's message.
     browser = await launchChromium()
     close = () => browser.close()
-    const { app } = await buildTestApp()
+    // The demo as a fresh `npm start` has it, in a database of its own, since the examples name its ids.
+    const demo = await buildFreshDemoApp()
+    const { app } = demo
     // Browser first, so that no page still talks to the app while it closes.
-    close = async () => { await browser.close(); await app.close() }
-    await loadDemoVisit(app.prisma, SLUG)
+    close = async () => { await browser.close(); await demo.close() }
     await app.listen({ port: 0, host: '127.0.0.1' })
     baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
     // Fetched rather than imported, so operations added later are checked without touching this file.
@@ -99,28 +86,66 @@ describe('Swagger UI at /docs in Chromium', { timeout: 120_000 }, () => {
     assert.deepEqual(problems, [])
   })
 
-  it('runs "Try it out" on the itinerary of the demo visit and shows the live response', async (t) => {
-    const { page, problems } = await openDocs(t)
-    const { operationId, tags } = openApi.paths?.[ITINERARY_PATH]?.get ?? {}
-    assert.ok(operationId !== undefined && tags?.[0] !== undefined, `GET ${ITINERARY_PATH} has no operationId or tag`)
+  /** The operation's block, expanded and in "Try it out" mode. */
+  async function tryItOut (page: Page, method: 'get' | 'post', path: string): Promise<Locator> {
+    const { operationId, tags } = openApi.paths?.[path]?.[method] ?? {}
+    assert.ok(operationId !== undefined && tags?.[0] !== undefined, `${method.toUpperCase()} ${path} has no operationId or tag`)
     const operation = page.locator(`[id="operations-${tags[0]}-${operationId}"]`)
     await operation.locator('.opblock-summary').click()
     await operation.getByRole('button', { name: 'Try it out' }).click()
-    await operation.locator('tr[data-param-name="visit"] input').fill(SLUG)
-    await operation.getByRole('button', { name: 'Execute' }).click()
+    return operation
+  }
 
+  /** Clicks Execute and reads the live response Swagger UI then shows, which "Clear" removes again. */
+  async function execute (operation: Locator): Promise<{ status: string | undefined, body: unknown }> {
+    await operation.getByRole('button', { name: 'Execute' }).click()
     const live = operation.locator('.live-responses-table .response')
     await live.waitFor()
-    assert.equal((await live.locator('.response-col_status').textContent())?.trim(), '200')
-    const body = JSON.parse(await live.locator('.response-col_description .highlight-code pre').textContent() ?? '') as {
+    const status = (await live.locator('.response-col_status').textContent())?.trim()
+    const body: unknown = JSON.parse(await live.locator('.response-col_description .highlight-code pre').textContent() ?? '')
+    await operation.getByRole('button', { name: 'Clear' }).click()
+    await live.waitFor({ state: 'detached' })
+    return { status, body }
+  }
+
+  it('runs "Try it out" on the itinerary of the demo visit and shows the live response', async (t) => {
+    const { page, problems } = await openDocs(t)
+    const operation = await tryItOut(page, 'get', ITINERARY_PATH)
+    await operation.locator('tr[data-param-name="visit"] input').fill(SLUG)
+    const { status, body } = await execute(operation)
+    assert.equal(status, '200')
+    const itinerary = body as {
       visit: { slug: string, title: string }
       legs: Array<{ days: Array<{ engagements: Array<{ title: string, time: { startsAt: string } }> }> }>
     }
-    assert.equal(body.visit.slug, SLUG)
-    assert.equal(body.visit.title, demoVisit.title)
-    const summit = body.legs.flatMap((leg) => leg.days.flatMap((day) => day.engagements))
+    assert.equal(itinerary.visit.slug, SLUG)
+    assert.equal(itinerary.visit.title, demoVisit.title)
+    const summit = itinerary.legs.flatMap((leg) => leg.days.flatMap((day) => day.engagements))
       .find((engagement) => engagement.title === 'Summit with President Xi Jinping')
     assert.equal(summit?.time.startsAt, '2026-01-05T04:00:00.000Z')
+    assert.deepEqual(problems, [])
+  })
+
+  it('creates an engagement with the example "Try it out" fills in, once authorised, and again on a second try', async (t) => {
+    const { page, problems } = await openDocs(t)
+    await page.locator('.auth-wrapper .authorize').click()
+    const dialog = page.locator('.modal-ux')
+    await dialog.locator('input').fill(WRITE_TOKEN)
+    await dialog.locator('.auth-btn-wrapper .authorize').click()
+    await dialog.locator('.auth-btn-wrapper .btn-done').click()
+
+    const operation = await tryItOut(page, 'post', ENGAGEMENTS_PATH)
+    // Nothing typed in: the path, headers and body are the examples Swagger UI fills in.
+    const created = []
+    for (const attempt of ['first', 'second']) {
+      const { status, body } = await execute(operation)
+      assert.equal(status, '201', `${attempt} try: ${JSON.stringify(body)}`)
+      created.push(body as { id: string, visitId: string, legId: string })
+    }
+    assert.deepEqual(created.map(({ visitId, legId }) => ({ visitId, legId })), [
+      { visitId: DEMO_IDS.visit, legId: DEMO_IDS.legs.beijing }, { visitId: DEMO_IDS.visit, legId: DEMO_IDS.legs.beijing }
+    ])
+    assert.notEqual(created[0]?.id, created[1]?.id)
     assert.deepEqual(problems, [])
   })
 })

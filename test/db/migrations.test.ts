@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import pg from 'pg'
 import { createPrismaClient } from '../../src/db/client.js'
-import { startEmbeddedPostgres } from '../../src/db/embedded.js'
 import { migrationNamesOnDisk, pendingMigrations } from '../../src/db/migration-status.js'
 import { applyMigrations, diffMigrationsAgainstSchema } from '../../src/db/schema-engine.js'
+import { newEmptyDatabase } from '../own-database.js'
 
 const schemaPath = new URL('../../prisma/schema.prisma', import.meta.url)
 
@@ -30,7 +29,8 @@ test('pendingMigrations: none on the migrated test database', async (t) => {
 test('pendingMigrations: all before migrating, none after, and a rolled-back one again', async (t) => {
   const onDisk = await migrationNamesOnDisk()
   assert.ok(onDisk.includes('20260101000000_init'))
-  const url = await newEmptyDatabase(t)
+  const { url, drop } = await newEmptyDatabase()
+  t.after(drop)
   const prisma = createPrismaClient(url, { maxConnections: 2 })
   t.after(() => prisma.$disconnect())
 
@@ -48,41 +48,15 @@ function testDatabaseUrl (): string {
   return url
 }
 
-/** A database nothing has touched, on the same kind of server as the test database; gone after the test. */
-async function newEmptyDatabase (t: TestContext): Promise<string> {
-  const admin = new pg.Client({ connectionString: testDatabaseUrl() })
-  admin.on('error', (error) => t.diagnostic(`admin connection: ${error.message}`))
-  await admin.connect()
-  const { rows: [server] } = await admin.query<{ version: string }>('SELECT version()')
-  if (server?.version.includes('PGlite')) {
-    // PGlite serves one database per instance; a second instance is the new database.
-    await admin.end()
-    const embedded = await startEmbeddedPostgres({ dataDir: 'memory://' })
-    t.after(() => embedded.stop())
-    return embedded.connectionString
-  }
-  const name = `itinerary_test_empty_${Date.now()}_${randomBytes(3).toString('hex')}`
-  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`)
-  t.after(async () => {
-    try {
-      await admin.query(`DROP DATABASE ${pg.escapeIdentifier(name)} WITH (FORCE)`)
-    } finally {
-      await admin.end()
-    }
-  })
-  const url = new URL(testDatabaseUrl())
-  url.pathname = `/${name}`
-  return url.toString()
-}
-
 test('the embargo migration makes drafts of what only embargoed engagements name, and numbers the public changes', async (t) => {
-  const url = await newEmptyDatabase(t)
+  const { url, drop } = await newEmptyDatabase()
+  t.after(drop)
   await applyMigrations(url, { upTo: '20261128164432_newsroom_features' })
   const db = new pg.Client({ connectionString: url })
   // The database is dropped with FORCE after the test, which ends this connection if still open.
   db.on('error', () => {})
   await db.connect()
-  t.after(() => db.end())
+  t.after(async () => { await db.end() })
   // As the previous version left it: a public engagement and two embargoed ones, a person and a
   // venue of their own that only the embargoed ones name, and their change records.
   await db.query(`

@@ -100,6 +100,7 @@ describe('concurrency', () => {
     assert.equal(await server.app.prisma.engagement.count({ where: { title } }), 1)
   })
 
+  // A deadlock needs two sessions; on PGlite's one, the second client's transaction holds up the API's.
   it('runs a write again when Postgres undoes it to break a deadlock, a raw statement\'s included', needsPostgresServer, async () => {
     const time = { precision: 'date', localDate: '2026-01-05', timeZone: 'Asia/Shanghai' }
     const hall = { name: `Deadlock hall ${uniqueSlug()}`, city: 'Beijing', country: 'CN' }

@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { DEMO_IDS } from '../../demo/demo-ids.js'
 import {
   ConditionalWriteHeaders, IdempotentPostHeaders, notModifiedResponse, problemResponses, refTo
 } from '../../schemas/common.js'
 import {
   Engagement, EngagementCreate, EngagementListQuery, EngagementPage, EngagementPatch
 } from '../../schemas/engagements.js'
-import { IdParams } from '../../schemas/legs.js'
+import { idParams } from '../../schemas/legs.js'
 import { ViewerQuery, VisitParams } from '../../schemas/visits.js'
 import { changeAuthor } from '../changes/author.js'
 import { findVisit } from '../visits/service.js'
@@ -60,7 +61,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['engagements'],
       operationId: 'getEngagement',
       summary: 'Get an engagement',
-      params: IdParams,
+      params: idParams(DEMO_IDS.engagements.summit),
       querystring: ViewerQuery,
       response: { 200: refTo(Engagement), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
@@ -73,7 +74,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'updateEngagement',
       summary: 'Change an engagement',
       security: writeSecurity,
-      params: IdParams,
+      params: idParams(DEMO_IDS.engagements.summit),
       headers: ConditionalWriteHeaders,
       body: refTo(EngagementPatch),
       response: { 200: refTo(Engagement), ...problemResponses(400, 401, 403, 404, 409, 412, 413, 414, 415, 422, 428, 503) }
@@ -91,7 +92,8 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'deleteEngagement',
       summary: 'Delete an engagement',
       security: writeSecurity,
-      params: IdParams,
+      // The only engagement of the demo leg that DELETE /v1/legs/{id} names.
+      params: idParams(DEMO_IDS.engagements.returnToSeoul),
       headers: ConditionalWriteHeaders,
       response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 412, 414, 428, 503) }
     }

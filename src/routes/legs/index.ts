@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { DEMO_IDS } from '../../demo/demo-ids.js'
 import {
   ConditionalWriteHeaders, IdempotentPostHeaders, notModifiedResponse, problemResponses, refTo
 } from '../../schemas/common.js'
-import { IdParams, Leg, LegCreate, LegPatch } from '../../schemas/legs.js'
+import { Leg, LegCreate, LegPatch, idParams } from '../../schemas/legs.js'
 import { VisitParams } from '../../schemas/visits.js'
 import { changeAuthor } from '../changes/author.js'
 import { findVisit } from '../visits/service.js'
@@ -36,7 +37,7 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['legs'],
       operationId: 'getLeg',
       summary: 'Get a leg',
-      params: IdParams,
+      params: idParams(DEMO_IDS.legs.beijing),
       response: { 200: refTo(Leg), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
   }, async (request) => presentLeg(await findLeg(app.prisma, request.params.id)))
@@ -48,7 +49,7 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'updateLeg',
       summary: 'Change a leg',
       security: writeSecurity,
-      params: IdParams,
+      params: idParams(DEMO_IDS.legs.beijing),
       headers: ConditionalWriteHeaders,
       body: refTo(LegPatch),
       response: { 200: refTo(Leg), ...problemResponses(400, 401, 403, 404, 409, 412, 413, 414, 415, 422, 428, 503) }
@@ -66,7 +67,8 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'deleteLeg',
       summary: 'Delete a leg that has no engagements',
       security: writeSecurity,
-      params: IdParams,
+      // The demo leg whose only engagement is the example of DELETE /v1/engagements/{id}.
+      params: idParams(DEMO_IDS.legs.seoul),
       headers: ConditionalWriteHeaders,
       response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 409, 412, 414, 428, 503) }
     }

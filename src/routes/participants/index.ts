@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { DEMO_IDS } from '../../demo/demo-ids.js'
 import { ConditionalWriteHeaders, notModifiedResponse, problemResponses, refTo } from '../../schemas/common.js'
 import { EngagementPage } from '../../schemas/engagements.js'
-import { IdParams } from '../../schemas/legs.js'
+import { idParams } from '../../schemas/legs.js'
 import {
   Participant, ParticipantEngagementsQuery, ParticipantListQuery, ParticipantPage, ParticipantPatch
 } from '../../schemas/participants.js'
@@ -28,7 +29,7 @@ const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['participants'],
       operationId: 'getParticipant',
       summary: 'Get a participant',
-      params: IdParams,
+      params: idParams(DEMO_IDS.participants.xi),
       response: { 200: refTo(Participant), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
   }, async (request) => presentParticipant(app.prisma, await findParticipant(app.prisma, request.params.id, request.tokenScopes), request.tokenScopes))
@@ -43,7 +44,7 @@ const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'Each engagement that shows what changed (the name, translations, country) gets a new version and an update in the change feed, ' +
         'with the Change-Reason and Change-Source sent here.',
       security: writeSecurity,
-      params: IdParams,
+      params: idParams(DEMO_IDS.participants.xi),
       headers: ConditionalWriteHeaders,
       body: refTo(ParticipantPatch),
       response: { 200: refTo(Participant), ...problemResponses(400, 401, 403, 404, 409, 412, 413, 414, 415, 428, 503) }
@@ -61,7 +62,7 @@ const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'listParticipantEngagements',
       summary: 'The engagements of a participant across all visits',
       description: 'In chronological order, as `GET /v1/engagements?participant=<id>`.',
-      params: IdParams,
+      params: idParams(DEMO_IDS.participants.xi),
       querystring: ParticipantEngagementsQuery,
       response: { 200: refTo(EngagementPage), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
