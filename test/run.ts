@@ -3,8 +3,8 @@
 // Prepares a migrated database, then runs every test/**/*.test.ts with Node's test runner twice:
 // with TZ=UTC and with TZ=Pacific/Chatham (UTC+12:45/+13:45, its own daylight-saving dates), so
 // code that leans on the machine's time zone fails in one of them. With DATABASE_URL set, each
-// pass gets a new database on that server, dropped afterwards; without it, an embedded PGlite in
-// a temporary folder serves one database to both passes. TEST_DATABASE (`server` or `embedded`)
+// pass gets a new database on that server, dropped afterwards; without it, each pass gets an
+// embedded PGlite of its own in a temporary folder. TEST_DATABASE (`server` or `embedded`)
 // tells the tests which, so that those needing a server skip themselves on the embedded one
 // (`needsPostgresServer` in test/helper.ts); the skipped tests and why are listed at the end.
 // Every test and hook has a timeout (test/per-test-timeout.ts), so a hung test fails with its
@@ -167,11 +167,21 @@ async function realServer (serverUrl: string): Promise<TestServer> {
   }
 }
 
+/**
+ * A new PGlite for every pass, as the Postgres server gives every pass a new database: a pass
+ * must not meet the rows (idempotency keys, people, Wikidata ids) the previous one left.
+ */
 async function embeddedServer (dataDir: string): Promise<TestServer> {
-  // Test files run in parallel processes, each with its own connection pool.
-  const server = await startEmbeddedPostgres({ dataDir, maxConnections: 200 })
+  let current: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined
+  let passes = 0
   return {
-    databaseForPass: async () => ({ url: server.connectionString, name: 'the embedded PGlite' }),
-    close: () => server.stop()
+    async databaseForPass () {
+      await current?.stop()
+      passes++
+      // Test files run in parallel processes, each with its own connection pool.
+      current = await startEmbeddedPostgres({ dataDir: `${dataDir}-${passes}`, maxConnections: 200 })
+      return { url: current.connectionString, name: `the embedded PGlite #${passes}` }
+    },
+    close: async () => { await current?.stop() }
   }
 }

@@ -5,10 +5,14 @@ import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import supertest from 'supertest'
 import { buildApp } from '../../src/app.js'
+import { defaultConfig } from '../../src/config.js'
 import { TOKEN_SCOPES } from '../../src/domain/access.js'
 import { UNREACHED_RATE_LIMITS, WRITE_TOKEN, authorised, databaseUrl, visitBody } from '../helper.js'
 
-const CONNECT_TIMEOUT_MS = 2000
+// The embedded PGlite runs one statement at a time for every connection, and an open transaction
+// holds it for its own, so there a transaction can wait its turn longer than 2 s under this load
+// (and the rest of the suite's): it gets the service's default, as a newcomer's start has.
+const CONNECT_TIMEOUT_MS = process.env.TEST_DATABASE === 'embedded' ? defaultConfig.DB_CONNECT_TIMEOUT_MS : 2000
 // Every answer, even during the outage, must come within the connection timeout plus the time
 // the request needs once it has a connection.
 const ANSWER_BOUND_MS = CONNECT_TIMEOUT_MS + 3000
@@ -144,7 +148,9 @@ describe('when the database goes away mid-load and comes back', () => {
     }
     assert.equal(ready, 200, 'ready again within 15 s of the database coming back')
     phase = 'after'
-    await sleep(1000)
+    // A few answers to requests sent after recovery, however slow the machine.
+    const recoveredAt = Date.now()
+    while (outcomes.filter((outcome) => outcome.phase === 'after').length < WORKERS && Date.now() - recoveredAt < 15_000) await sleep(100)
     stop = true
     await load
 
@@ -158,7 +164,8 @@ describe('when the database goes away mid-load and comes back', () => {
       outcomes.filter((outcome) => outcome.phase === which && (outcome.status < 300) === ok).length
     assert.ok(count('before', true) > 0 && count('before', false) === 0, 'all well before the cut')
     assert.ok(count('outage', false) > 0, 'the outage was noticed')
-    assert.ok(count('after', true) > 0 && count('after', false) === 0, 'all well after recovery')
+    const failedAfter = outcomes.filter((outcome) => outcome.phase === 'after' && outcome.status >= 300)
+    assert.ok(count('after', true) > 0 && failedAfter.length === 0, `all well after recovery: ${JSON.stringify(failedAfter)}`)
     t.diagnostic(`${outcomes.length} requests: before ${count('before', true)} ok; outage ${count('outage', true)} ok, ` +
       `${count('outage', false)} 503; after ${count('after', true)} ok; slowest ${slowest} ms`)
 

@@ -19,6 +19,7 @@ interface Engagement { id: string, version: number, venue: Venue | null, partici
 interface Change { sequence: number, entityId: string, visitId: string, actor: string, reason: string | null, summary: string }
 
 const unique = (prefix: string) => `${prefix} ${randomUUID().slice(0, 8)}`
+const wikidataId = () => `Q${Math.floor(Math.random() * 1e12) + 1}`
 
 async function post (http: Http, visitId: string, headers: Record<string, string>, body: Record<string, unknown>, reason?: string) {
   const request = http.post(`/v1/visits/${visitId}/engagements`).set(headers)
@@ -93,7 +94,7 @@ describe('shared venues and people under embargo', () => {
       venue: { ...venue, address: 'Secret address', latitude: 39.93, nameTranslations: { ko: names.translation } },
       participants: [
         { name: person, role: 'counterpart', country: 'CN', nameTranslations: { ko: names.translation } },
-        { name: names.newPerson, role: 'guest', country: 'KP', wikidataId: `Q${Math.floor(Math.random() * 1e9) + 1}`, nameTranslations: { ko: `${names.translation} 2` } }
+        { name: names.newPerson, role: 'guest', country: 'KP', wikidataId: wikidataId(), nameTranslations: { ko: `${names.translation} 2` } }
       ]
     }
   }
@@ -217,8 +218,10 @@ describe('refusals that must not give away what is hidden', () => {
   it('a 409 over a person seen only under embargo names nobody', async () => {
     const visit = await createVisit(server.http)
     const secretName = unique('Secret Envoy')
+    // Of their own: other runs on the same database must not hold these Wikidata ids.
+    const [secretWikidataId, otherWikidataId] = [wikidataId(), wikidataId()]
     // Public first, so a published record exists, then embargoed again: the person is now seen only under embargo.
-    const met = await post(server.http, visit.id, authorised, { title: 'Talks with the envoy', participants: [{ name: secretName, role: 'counterpart', wikidataId: 'Q987654321' }], time: { precision: 'date', timeZone: 'Asia/Seoul', localDate: '2026-01-05' } })
+    const met = await post(server.http, visit.id, authorised, { title: 'Talks with the envoy', participants: [{ name: secretName, role: 'counterpart', wikidataId: secretWikidataId }], time: { precision: 'date', timeZone: 'Asia/Seoul', localDate: '2026-01-05' } })
     const current = await read(server.http, met.id)
     await server.http.patch(`/v1/engagements/${met.id}`).set(authorised).set('If-Match', current.etag).send({ embargoUntil: FAR_FUTURE }).expect(200)
     const secretId = met.participants[0]?.participantId as string
@@ -226,16 +229,16 @@ describe('refusals that must not give away what is hidden', () => {
     const other = await post(server.http, visit.id, WRITER, { title: 'Other talks', participants: [{ name: unique('Someone'), role: 'guest' }], time: { precision: 'date', timeZone: 'Asia/Seoul', localDate: '2026-01-06' } })
     const otherId = other.participants[0]?.participantId as string
     const record = await server.http.get(`/v1/participants/${otherId}`).expect(200)
-    for (const patch of [{ name: secretName }, { wikidataId: 'Q987654321' }]) {
+    for (const patch of [{ name: secretName }, { wikidataId: secretWikidataId }]) {
       const refused = await server.http.patch(`/v1/participants/${otherId}`).set(WRITER).set('If-Match', record.headers.etag as string).send(patch).expect(409)
       assert.doesNotMatch(JSON.stringify(refused.body), new RegExp(`${secretId}|Talks with the envoy|${met.id}`))
       assert.doesNotMatch(refused.body.detail, new RegExp(`\\(${secretName}\\)`))
     }
     const refusedOnWrite = await server.http.post(`/v1/visits/${visit.id}/engagements`).set(WRITER).send({
       title: 'Talks', kind: 'talks', time: { precision: 'date', timeZone: 'Asia/Seoul', localDate: '2026-01-06' },
-      participants: [{ name: secretName, role: 'guest', wikidataId: 'Q123456789' }]
+      participants: [{ name: secretName, role: 'guest', wikidataId: otherWikidataId }]
     }).expect(409)
-    assert.doesNotMatch(JSON.stringify(refusedOnWrite.body), new RegExp(`${secretId}|Q987654321|${met.id}`))
+    assert.doesNotMatch(JSON.stringify(refusedOnWrite.body), new RegExp(`${secretId}|${secretWikidataId}|${met.id}`))
     // To a token that may see the engagement, the same refusal says who it is.
     const named = await server.http.patch(`/v1/participants/${otherId}`).set(authorised).set('If-Match', record.headers.etag as string).send({ name: secretName }).expect(409)
     assert.match(named.body.detail, new RegExp(secretId))

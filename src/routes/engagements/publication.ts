@@ -12,7 +12,7 @@ import { Prisma } from '../../generated/prisma/client.js'
 import { presentEngagement } from '../../presenters/engagements.js'
 import { EmbeddedChanges } from './embedded-changes.js'
 import {
-  publishedPerson, publishedVenue, updatePersonDetails, updateVenueDetails, lockPersonIdentity, lockVenueIdentity,
+  publishedPerson, publishedVenue, updatePersonDetails, updateVenueDetails, lockPersonIdentities, lockVenueIdentity,
   type SharedRecordsWrite
 } from './shared-records.js'
 
@@ -71,10 +71,10 @@ export async function publishPendingDetails (write: SharedRecordsWrite): Promise
   }
 
   const linked = new Set(engagement.participants.map((link) => link.participantId))
+  await lockPersonIdentities(tx, engagement.participants.map((link) => link.participant).filter((person) => person.draftOf === engagementId))
   for (const link of engagement.participants) {
     const person = link.participant
     if (person.draftOf === engagementId) {
-      await lockPersonIdentity(tx, person)
       const known = await publishedPerson({ ...write, lenient: true }, { name: person.name, wikidataId: person.wikidataId ?? undefined }, '')
       if (known === null) {
         await tx.participant.update({ where: { id: person.id }, data: { draftOf: null }, select: { id: true } })

@@ -72,10 +72,20 @@ export async function lockVenueIdentity (tx: Prisma.TransactionClient, venue: { 
   await lockIdentity(tx, VENUE_LOCK_CLASS, JSON.stringify([venue.name, venue.city, venue.country]))
 }
 
-/** Until the transaction ends, no other writer creates or publishes a person of this name or Wikidata id. */
-export async function lockPersonIdentity (tx: Prisma.TransactionClient, person: { name: string, wikidataId?: string | null }): Promise<void> {
-  await lockIdentity(tx, PERSON_LOCK_CLASS, participantNameKey(person.name))
-  if (person.wikidataId !== undefined && person.wikidataId !== null) await lockIdentity(tx, PERSON_LOCK_CLASS, person.wikidataId)
+/**
+ * Until the transaction ends, no other writer creates or publishes a person of these names or
+ * Wikidata ids. One statement for all of them, taken in the order of their keys, so that two
+ * writers naming the same people wait for each other instead of deadlocking.
+ */
+export async function lockPersonIdentities (tx: Prisma.TransactionClient, people: ReadonlyArray<{ name: string, wikidataId?: string | null }>): Promise<void> {
+  const identities = [...new Set(people.flatMap((person) => [
+    participantNameKey(person.name), ...(person.wikidataId === undefined || person.wikidataId === null ? [] : [person.wikidataId])
+  ]))].sort(compareKeys)
+  if (identities.length === 0) return
+  await tx.$executeRaw`
+    SELECT pg_advisory_xact_lock(${PERSON_LOCK_CLASS}::int, hashtext(identity))
+    FROM unnest(${identities}::text[]) WITH ORDINALITY AS sorted(identity, position)
+    ORDER BY position`
 }
 
 export function sentVenueDetails (venue: VenueInput, path: string): VenueDetailsInput {
@@ -254,28 +264,15 @@ export async function updatePersonDetails (write: SharedRecordsWrite, known: Per
   if (changes.nameTranslations !== undefined) await writeSearchDocuments(write.tx, theirEngagements)
 }
 
-/** Creates the published person, unless someone did while this writer waited for the identity's lock. */
-async function createdPerson (write: SharedRecordsWrite, participant: PersonLookup & PersonDetailsInput, sent: PersonDetailsInput, path: string): Promise<PersonRecord> {
-  await lockPersonIdentity(write.tx, participant)
-  const known = await publishedPerson(write, participant, path)
-  if (known !== null) {
-    await updatePersonDetails(write, known, sent)
-    return known
-  }
-  return write.tx.participant.create({
-    data: { name: participant.name, nameKey: participantNameKey(participant.name), ...personDetailsAfter(emptyPerson, sent) },
-    select: personFields
-  })
-}
-
 const emptyPerson: PersonDetails = { country: null, wikidataId: null, nameTranslations: {} }
 
 /**
  * The person a participant input names (see publishedPerson). A public write records what the
  * input adds to a known person (country, translations, a wikidataId they lacked) and creates one
- * who is new; a hidden write keeps both aside (pending details, a draft).
+ * who is new; a hidden write keeps both aside (pending details, a draft). A public write holds
+ * the person's identity lock (lockPersonIdentities), so nobody creates them meanwhile.
  */
-export async function personFor (write: SharedRecordsWrite, participant: ParticipantInput, path: string, previous: readonly ParticipantLink[] = []): Promise<ParticipantLink> {
+async function personFor (write: SharedRecordsWrite, participant: ParticipantInput, path: string, previous: readonly ParticipantLink[] = []): Promise<ParticipantLink> {
   const sent = sentPersonDetails(participant, path)
   const known = await publishedPerson(write, participant, path)
   if (write.hidden) {
@@ -288,7 +285,11 @@ export async function personFor (write: SharedRecordsWrite, participant: Partici
     await updatePersonDetails(write, known, sent)
     return { participantId: known.id, pending: null }
   }
-  return { participantId: (await createdPerson(write, participant, sent, path)).id, pending: null }
+  const created = await write.tx.participant.create({
+    data: { name: participant.name, nameKey: participantNameKey(participant.name), ...personDetailsAfter(emptyPerson, sent) },
+    select: { id: true }
+  })
+  return { participantId: created.id, pending: null }
 }
 
 /** The engagement's own draft of a person nobody has published: created, or updated with what is sent again. */
@@ -312,9 +313,11 @@ async function draftPerson (tx: Prisma.TransactionClient, engagementId: string, 
  * The participant rows of an engagement, in the order sent, each naming its person (see
  * personFor). `previous` are the engagement's links before this write, so that what an earlier
  * hidden write said about a person it still names is kept. People are resolved in the order of
- * their names, so that two writers naming the same people take their locks in the same order.
+ * their names, so that two writers naming the same people update their rows in the same order.
  */
 export async function participantRows (write: SharedRecordsWrite, participants: ParticipantInput[], previous: readonly ParticipantLink[] = []) {
+  // A hidden write creates drafts of its own only, which nobody else can be creating.
+  if (!write.hidden) await lockPersonIdentities(write.tx, participants)
   const order = participants.map((participant, position) => ({ participant, position }))
     .sort((a, b) => compareKeys(participantNameKey(a.participant.name), participantNameKey(b.participant.name)))
   const links = new Map<number, ParticipantLink>()
