@@ -15,7 +15,7 @@ import unicodeInputPlugin from './plugins/unicode-input.js'
 import calendarRoutes from './routes/calendar/index.js'
 import changeRoutes from './routes/changes/index.js'
 import engagementRoutes from './routes/engagements/index.js'
-import { publishDueEngagements } from './routes/engagements/publication.js'
+import { publishDueEngagements } from './services/publication.js'
 import healthRoutes from './routes/health/index.js'
 import legRoutes from './routes/legs/index.js'
 import participantRoutes from './routes/participants/index.js'
@@ -119,7 +119,7 @@ export async function buildApp (options: AppOptions) {
     connectTimeoutMs: timeouts.databaseConnectMs,
     statementTimeoutMs: timeouts.databaseStatementMs,
     // As long as the request's handler may run: a write to a venue or person shared by thousands
-    // of engagements records a change for each (src/routes/engagements/embedded-changes.ts).
+    // of engagements records a change for each (src/services/embedded-changes.ts).
     transactionTimeoutMs: Math.max(timeouts.handlerMs, timeouts.databaseStatementMs)
   })
   await app.register(authPlugin, { tokens: options.apiTokens })

@@ -1,4 +1,5 @@
 import { participantNameKey } from '../domain/identifiers.js'
+import type { Prisma } from '../generated/prisma/client.js'
 import type { PrismaClient } from './client.js'
 
 export interface NewParticipant {
@@ -20,3 +21,18 @@ export async function insertParticipants (prisma: PrismaClient, people: readonly
     skipDuplicates: true
   })
 }
+
+/** What a participant record shows (presentParticipant), as a Prisma select. */
+export const participantFields = {
+  id: true,
+  name: true,
+  country: true,
+  wikidataId: true,
+  altNames: true,
+  nameTranslations: true,
+  createdAt: true,
+  updatedAt: true,
+  version: true
+} satisfies Prisma.ParticipantSelect
+
+export type ParticipantRow = Prisma.ParticipantGetPayload<{ select: typeof participantFields }>

@@ -2,7 +2,7 @@ import { canReadEmbargoed, type TokenScope } from '../domain/access.js'
 import { Prisma } from '../generated/prisma/client.js'
 
 /**
- * The embargo rule of visibleEngagements (src/routes/engagements/service.ts) for statements
+ * The embargo rule of visibleEngagements (src/services/engagement-reads.ts) for statements
  * written in SQL, on the engagements' `embargoUntil` column: without read:embargoed, an
  * engagement whose embargo ends after `now` does not exist.
  */

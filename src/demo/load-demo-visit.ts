@@ -2,9 +2,9 @@ import type { PrismaClient } from '../db/client.js'
 import { TOKEN_SCOPES } from '../domain/access.js'
 import { insertParticipants } from '../db/participants.js'
 import type { ChangeAuthor } from '../domain/changes.js'
-import { createEngagement } from '../routes/engagements/service.js'
-import { createLeg } from '../routes/legs/service.js'
-import { createVisit, deleteVisit } from '../routes/visits/service.js'
+import { createEngagement } from '../services/engagement-writes.js'
+import { createLeg } from '../services/legs.js'
+import { createVisit, deleteVisit } from '../services/visits.js'
 import { demoEngagements, demoLegs, demoParticipants, demoVisit } from './lee-state-visit-china-2026.js'
 
 export type DemoLoadResult = 'loaded' | 'already-present'
@@ -35,10 +35,10 @@ export async function loadDemoVisit (prisma: PrismaClient, slug = demoVisit.slug
     const legIds = new Map<number, string>()
     for (const { id, ...leg } of demoLegs) legIds.set(leg.sequence, (await createLeg(prisma, visit.id, leg, DEMO_AUTHOR, withId(id))).id)
     for (const { id, legSequence, ...engagement } of demoEngagements) {
-      await createEngagement(prisma, visit, { ...engagement, legId: legIds.get(legSequence) }, DEMO_AUTHOR, TOKEN_SCOPES, withId(id))
+      await createEngagement(prisma, visit.id, { ...engagement, legId: legIds.get(legSequence) }, DEMO_AUTHOR, TOKEN_SCOPES, withId(id))
     }
   } catch (error) {
-    await deleteVisit(prisma, visit, [visit.version], DEMO_AUTHOR)
+    await deleteVisit(prisma, visit.id, [visit.version], DEMO_AUTHOR)
     throw error
   }
   return 'loaded'

@@ -4,8 +4,8 @@ import type { Translations } from './languages.js'
 /**
  * Venues and people are shared by every engagement that names them, and an engagement write may
  * send details about them (an address, a country, a translation). These are the rules for what
- * such details do to the shared record: the write path applies them (src/routes/engagements/
- * shared-records.ts), and an engagement under embargo keeps them aside and shows them applied to
+ * such details do to the shared record: the write path applies them (src/services/shared-records.ts),
+ * and an engagement under embargo keeps them aside and shows them applied to
  * its own copy only, until it is published (overlays, see withPendingDetails).
  */
 

@@ -11,7 +11,7 @@ export interface PublicationPluginOptions {
 /**
  * An embargo ends without a write: at its instant the engagement simply becomes visible. What
  * its hidden writes said about shared venues and people must then become public too, which takes
- * a write (src/routes/engagements/publication.ts); this plugin makes it within `intervalMs`.
+ * a write (src/services/publication.ts); this plugin makes it within `intervalMs`.
  * Every process does, so one of several may be down; the publication itself takes row locks, so
  * two never publish the same engagement.
  */

@@ -1,6 +1,6 @@
 import type { Static } from 'typebox'
 import type { EngagementRow } from '../db/engagement-rows.js'
-import { fromDbDate } from '../db/dates.js'
+import { fromDbDate } from '../domain/date-columns.js'
 import { storedTranslations, translate } from '../domain/languages.js'
 import { describeTimeWindow } from '../domain/time-window.js'
 import type { Engagement } from '../schemas/engagements.js'

@@ -1,20 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { engagementRowsByIds } from '../../db/engagement-rows.js'
-import {
-  CALENDAR_REFRESH_SECONDS, MAX_CALENDAR_EVENTS, buildCalendar, type CalendarEngagement, type CalendarOptions
-} from '../../domain/calendar.js'
-import { InputError } from '../../domain/errors.js'
-import { prefixSearchQuery } from '../../domain/search.js'
+import { CALENDAR_REFRESH_SECONDS, MAX_CALENDAR_EVENTS } from '../../domain/calendar.js'
 import { notModifiedResponse, problemResponses } from '../../schemas/common.js'
 import { EngagementListQuery } from '../../schemas/engagements.js'
 import { VisitParams } from '../../schemas/visits.js'
-import { presentEngagement } from '../../presenters/engagements.js'
-import {
-  queryFilters, searchMatches, visibleEngagements, visitOfFilter, type EngagementFilterQuery
-} from '../engagements/service.js'
-import { findVisit } from '../visits/service.js'
+import { engagementCalendar, visitCalendar, type CalendarFeed, type EngagementUrl } from '../../services/calendar.js'
 
 /** The JSON list's filters, whatever they grow to; a feed has no pages. */
 const CalendarQuery = Type.Omit(EngagementListQuery, ['cursor', 'limit'], { additionalProperties: false })
@@ -41,43 +32,17 @@ function calendarResponses (description: string, ...problems: number[]) {
 }
 
 const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  /**
-   * The ids of the matching engagements, all of them, as the JSON list filters them (a search `q`
-   * included); more than the cap is a 422.
-   */
-  async function idsFor (request: FastifyRequest, query: EngagementFilterQuery, visitId?: string): Promise<string[]> {
-    const filters = await queryFilters(app.prisma, query, request.tokenScopes, visitId)
-    const rows = query.q === undefined
-      ? await app.prisma.engagement.findMany({
-        where: { AND: [visibleEngagements(request.tokenScopes), ...filters] },
-        orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
-        take: MAX_CALENDAR_EVENTS + 1,
-        select: { id: true }
-      })
-      : await searchMatches(app.prisma, prefixSearchQuery(query.q, '/query/q'), request.tokenScopes, filters, MAX_CALENDAR_EVENTS + 1)
-    if (rows.length > MAX_CALENDAR_EVENTS) {
-      throw new InputError('unprocessable', `More than ${MAX_CALENDAR_EVENTS} engagements match, the most a calendar feed holds; ` +
-        'narrow the query with from and to, visit or other filters. A feed is never cut short silently.', [
-        { path: '/query', message: `matches more than ${MAX_CALENDAR_EVENTS} engagements` }
-      ])
-    }
-    return rows.map((row) => row.id)
-  }
-
-  /** The engagements, in chronological order, as the JSON list shows them. */
-  async function engagementsFor (request: FastifyRequest, query: EngagementFilterQuery, visitId?: string) {
-    const rows = await engagementRowsByIds(app.prisma, await idsFor(request, query, visitId))
-    return rows.map((row) => presentEngagement(row, undefined, query.lang))
-  }
-
-  type Heading = Omit<CalendarOptions, 'engagementUrl'>
-  function sendCalendar (request: FastifyRequest, reply: FastifyReply, filename: string, heading: Heading, engagements: CalendarEngagement[]) {
-    // Links in the events point where the subscriber fetched the feed from.
+  /** Links in the events point where the subscriber fetched the feed from. */
+  function engagementUrl (request: FastifyRequest): EngagementUrl {
     const base = `${request.protocol}://${request.host}${app.prefix}`
+    return (id) => `${base}/engagements/${id}`
+  }
+
+  function sendCalendar (reply: FastifyReply, feed: CalendarFeed) {
     return reply
       .type('text/calendar; charset=utf-8')
-      .header('content-disposition', `inline; filename="${filename}"`)
-      .send(buildCalendar({ ...heading, engagementUrl: (id) => `${base}/engagements/${id}` }, engagements))
+      .header('content-disposition', `inline; filename="${feed.filename}"`)
+      .send(feed.ics)
   }
 
   app.get('/visits/:visit/calendar.ics', {
@@ -89,14 +54,7 @@ const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: VisitParams,
       response: calendarResponses('The visit\'s engagements as an iCalendar feed.', 400, 401, 404, 414, 422, 503)
     }
-  }, async (request, reply) => {
-    const visit = await findVisit(app.prisma, request.params.visit)
-    const engagements = await engagementsFor(request, {}, visit.id)
-    return sendCalendar(request, reply, `${visit.slug}.ics`, {
-      name: visit.title,
-      description: `${visit.title}: every engagement at the local time where it happens; approximate times are marked.`
-    }, engagements)
-  })
+  }, async (request, reply) => sendCalendar(reply, await visitCalendar(app.prisma, request.params.visit, request.tokenScopes, engagementUrl(request))))
 
   app.get('/engagements.ics', {
     schema: {
@@ -107,18 +65,7 @@ const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: CalendarQuery,
       response: calendarResponses('The matching engagements as an iCalendar feed.', 400, 401, 422, 503)
     }
-  }, async (request, reply) => {
-    const { query } = request
-    const visit = query.visit === undefined ? null : await visitOfFilter(app.prisma, query.visit)
-    const engagements = await engagementsFor(request, query, visit?.id)
-    const filters = Object.entries(query).filter(([name]) => name !== 'visit').map(([name, value]) => `${name}=${String(value)}`).sort()
-    const scope = visit === null ? 'Engagements' : visit.title
-    return sendCalendar(request, reply, 'engagements.ics', {
-      name: filters.length === 0 ? scope : `${scope} (${filters.join(', ')})`,
-      description: `${scope}${filters.length === 0 ? '' : `, filtered by ${filters.join(', ')}`}: ` +
-        'each engagement at the local time where it happens; approximate times are marked.'
-    }, engagements)
-  })
+  }, async (request, reply) => sendCalendar(reply, await engagementCalendar(app.prisma, request.query, request.tokenScopes, engagementUrl(request))))
 }
 
 export default calendarRoutes

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { notModifiedResponse, problemResponses, refTo } from '../../schemas/common.js'
 import { ChangeFeed, ChangeFeedQuery, ChangeHistory, ChangeHistoryQuery } from '../../schemas/changes.js'
 import { VisitParams } from '../../schemas/visits.js'
-import { readFeed, visitHistory } from './service.js'
+import { readFeed, visitHistory } from '../../services/changes.js'
 
 export interface ChangeRoutesOptions {
   /** How long change records are kept; a cursor older than this gets 410. */

@@ -9,12 +9,9 @@ import {
 } from '../../schemas/engagements.js'
 import { idParams } from '../../schemas/legs.js'
 import { ViewerQuery, VisitParams } from '../../schemas/visits.js'
-import { changeAuthor } from '../changes/author.js'
-import { findVisit } from '../visits/service.js'
-import { presentEngagement } from '../../presenters/engagements.js'
-import {
-  createEngagement, deleteEngagement, findEngagement, listEngagements, updateEngagement, visitOfFilter
-} from './service.js'
+import { changeAuthor } from '../../http/change-author.js'
+import { getEngagement, listEngagements } from '../../services/engagement-reads.js'
+import { createEngagement, deleteEngagement, updateEngagement } from '../../services/engagement-writes.js'
 
 const writeSecurity = [{ bearerAuth: [] }]
 
@@ -30,12 +27,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: EngagementListQuery,
       response: { 200: refTo(EngagementPage), ...notModifiedResponse, ...problemResponses(400, 401, 503) }
     }
-  }, async (request) => {
-    const { visit } = request.query
-    if (visit === undefined) return listEngagements(app.prisma, request.query, request.tokenScopes)
-    const row = await visitOfFilter(app.prisma, visit)
-    return listEngagements(app.prisma, request.query, request.tokenScopes, row.id)
-  })
+  }, async (request) => listEngagements(app.prisma, request.query, request.tokenScopes))
 
   app.post('/visits/:visit/engagements', {
     onRequest: app.requireWriteToken,
@@ -50,10 +42,9 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: refTo(Engagement), ...problemResponses(400, 401, 403, 404, 409, 413, 414, 415, 422, 503) }
     }
   }, async (request, reply) => {
-    const visit = await findVisit(app.prisma, request.params.visit)
-    const engagement = await createEngagement(app.prisma, visit, request.body, changeAuthor(request), request.tokenScopes)
+    const engagement = await createEngagement(app.prisma, request.params.visit, request.body, changeAuthor(request), request.tokenScopes)
     reply.code(201).header('location', `${app.prefix}/engagements/${engagement.id}`)
-    return presentEngagement(engagement)
+    return engagement
   })
 
   app.get('/engagements/:id', {
@@ -65,7 +56,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ViewerQuery,
       response: { 200: refTo(Engagement), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
-  }, async (request) => presentEngagement(await findEngagement(app.prisma, request.params.id, request.tokenScopes), request.query.tz, request.query.lang))
+  }, async (request) => getEngagement(app.prisma, request.params.id, request.tokenScopes, request.query.tz, request.query.lang))
 
   app.patch('/engagements/:id', {
     onRequest: app.requireWriteToken,
@@ -81,8 +72,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
-    const engagement = await findEngagement(app.prisma, request.params.id, request.tokenScopes)
-    return presentEngagement(await updateEngagement(app.prisma, engagement, request.body, expectedVersions, changeAuthor(request), request.tokenScopes))
+    return updateEngagement(app.prisma, request.params.id, request.body, expectedVersions, changeAuthor(request), request.tokenScopes)
   })
 
   app.delete('/engagements/:id', {
@@ -99,7 +89,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()
-    await deleteEngagement(app.prisma, await findEngagement(app.prisma, request.params.id, request.tokenScopes), expectedVersions, changeAuthor(request), request.tokenScopes)
+    await deleteEngagement(app.prisma, request.params.id, expectedVersions, changeAuthor(request), request.tokenScopes)
     return reply.code(204).send(null)
   })
 }

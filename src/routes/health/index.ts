@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { pendingMigrations } from '../../db/migration-status.js'
-import { HttpProblem } from '../../problems.js'
 import { problemResponses } from '../../schemas/common.js'
+import { checkReadiness } from '../../services/readiness.js'
 
 const Status = Type.Object({ status: Type.String({ examples: ['ok'] }) })
 
@@ -27,16 +26,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Status, ...problemResponses(503) }
     }
   }, async (request) => {
-    const pending = await pendingMigrations(app.prisma).catch((error: unknown) => {
-      request.log.warn({ err: error }, 'readiness check: database not reachable')
-      throw new HttpProblem(503, '/problems/database-unavailable', 'Service not ready',
-        'The database cannot be reached.', { headers: { 'retry-after': '5' } })
-    })
-    if (pending.length > 0) {
-      throw new HttpProblem(503, '/problems/migrations-pending', 'Service not ready',
-        `The database lacks ${pending.length} migration(s): ${pending.join(', ')}. Run npm run db:migrate.`,
-        { headers: { 'retry-after': '30' } })
-    }
+    await checkReadiness(app.prisma, (error) => request.log.warn({ err: error }, 'readiness check: database not reachable'))
     return { status: 'ready' }
   })
 }

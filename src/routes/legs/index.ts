@@ -6,9 +6,8 @@ import {
 } from '../../schemas/common.js'
 import { Leg, LegCreate, LegPatch, idParams } from '../../schemas/legs.js'
 import { VisitParams } from '../../schemas/visits.js'
-import { changeAuthor } from '../changes/author.js'
-import { findVisit } from '../visits/service.js'
-import { createLeg, deleteLeg, findLeg, presentLeg, updateLeg } from './service.js'
+import { changeAuthor } from '../../http/change-author.js'
+import { createLeg, deleteLeg, getLeg, updateLeg } from '../../services/legs.js'
 
 const writeSecurity = [{ bearerAuth: [] }]
 
@@ -26,10 +25,9 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: refTo(Leg), ...problemResponses(400, 401, 403, 404, 409, 413, 414, 415, 422, 503) }
     }
   }, async (request, reply) => {
-    const visit = await findVisit(app.prisma, request.params.visit)
-    const leg = await createLeg(app.prisma, visit.id, request.body, changeAuthor(request))
+    const leg = await createLeg(app.prisma, request.params.visit, request.body, changeAuthor(request))
     reply.code(201).header('location', `${app.prefix}/legs/${leg.id}`)
-    return presentLeg(leg)
+    return leg
   })
 
   app.get('/legs/:id', {
@@ -40,7 +38,7 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: idParams(DEMO_IDS.legs.beijing),
       response: { 200: refTo(Leg), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
-  }, async (request) => presentLeg(await findLeg(app.prisma, request.params.id)))
+  }, async (request) => getLeg(app.prisma, request.params.id))
 
   app.patch('/legs/:id', {
     onRequest: app.requireWriteToken,
@@ -56,8 +54,7 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
-    const leg = await findLeg(app.prisma, request.params.id)
-    return presentLeg(await updateLeg(app.prisma, leg, request.body, expectedVersions, changeAuthor(request)))
+    return updateLeg(app.prisma, request.params.id, request.body, expectedVersions, changeAuthor(request))
   })
 
   app.delete('/legs/:id', {
@@ -74,7 +71,7 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()
-    await deleteLeg(app.prisma, await findLeg(app.prisma, request.params.id), expectedVersions, changeAuthor(request))
+    await deleteLeg(app.prisma, request.params.id, expectedVersions, changeAuthor(request))
     return reply.code(204).send(null)
   })
 }

@@ -6,9 +6,10 @@ import { idParams } from '../../schemas/legs.js'
 import {
   Participant, ParticipantEngagementsQuery, ParticipantListQuery, ParticipantPage, ParticipantPatch
 } from '../../schemas/participants.js'
-import { changeAuthor } from '../changes/author.js'
-import { listEngagements } from '../engagements/service.js'
-import { findParticipant, listParticipants, presentParticipant, updateParticipant } from './service.js'
+import { changeAuthor } from '../../http/change-author.js'
+import {
+  getParticipant, listParticipantEngagements, listParticipants, updateParticipant
+} from '../../services/participants.js'
 
 const writeSecurity = [{ bearerAuth: [] }]
 
@@ -32,7 +33,7 @@ const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: idParams(DEMO_IDS.participants.xi),
       response: { 200: refTo(Participant), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
-  }, async (request) => presentParticipant(app.prisma, await findParticipant(app.prisma, request.params.id, request.tokenScopes), request.tokenScopes))
+  }, async (request) => getParticipant(app.prisma, request.params.id, request.tokenScopes))
 
   app.patch('/participants/:id', {
     onRequest: app.requireWriteToken,
@@ -51,9 +52,7 @@ const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
-    const participant = await findParticipant(app.prisma, request.params.id, request.tokenScopes)
-    const updated = await updateParticipant(app.prisma, participant, request.body, expectedVersions, request.tokenScopes, changeAuthor(request))
-    return presentParticipant(app.prisma, updated, request.tokenScopes)
+    return updateParticipant(app.prisma, request.params.id, request.body, expectedVersions, request.tokenScopes, changeAuthor(request))
   })
 
   app.get('/participants/:id/engagements', {
@@ -66,10 +65,7 @@ const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ParticipantEngagementsQuery,
       response: { 200: refTo(EngagementPage), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
-  }, async (request) => {
-    const participant = await findParticipant(app.prisma, request.params.id, request.tokenScopes)
-    return listEngagements(app.prisma, { ...request.query, participant: participant.id }, request.tokenScopes)
-  })
+  }, async (request) => listParticipantEngagements(app.prisma, request.params.id, request.query, request.tokenScopes))
 }
 
 export default participantRoutes

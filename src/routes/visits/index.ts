@@ -1,17 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { buildItinerary } from '../../domain/itinerary.js'
 import {
   ConditionalWriteHeaders, IdempotentPostHeaders, LanguageQuery, notModifiedResponse, problemResponses, refTo
 } from '../../schemas/common.js'
 import {
   Itinerary, NowAndNext, NowAndNextQuery, ViewerQuery, Visit, VisitCreate, VisitListQuery, VisitPage, VisitParams, VisitPatch
 } from '../../schemas/visits.js'
-import { changeAuthor } from '../changes/author.js'
-import { presentEngagement } from '../../presenters/engagements.js'
-import { engagementsAround, engagementsOfVisit } from '../engagements/service.js'
-import { presentLeg } from '../legs/service.js'
-import { createVisit, deleteVisit, findVisit, listVisits, presentVisit, updateVisit } from './service.js'
+import { changeAuthor } from '../../http/change-author.js'
+import { visitItinerary, visitNowAndNext } from '../../services/itinerary.js'
+import { createVisit, deleteVisit, getVisit, listVisits, updateVisit } from '../../services/visits.js'
 
 const writeSecurity = [{ bearerAuth: [] }]
 
@@ -41,7 +38,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const visit = await createVisit(app.prisma, request.body, changeAuthor(request))
     reply.code(201).header('location', `${app.prefix}/visits/${visit.id}`)
-    return presentVisit(visit)
+    return visit
   })
 
   app.get('/visits/:visit', {
@@ -53,7 +50,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: Type.Object(LanguageQuery, { additionalProperties: false }),
       response: { 200: refTo(Visit), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
-  }, async (request) => presentVisit(await findVisit(app.prisma, request.params.visit), request.query.lang))
+  }, async (request) => getVisit(app.prisma, request.params.visit, request.query.lang))
 
   app.patch('/visits/:visit', {
     onRequest: app.requireWriteToken,
@@ -69,8 +66,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
-    const visit = await findVisit(app.prisma, request.params.visit)
-    return presentVisit(await updateVisit(app.prisma, visit, request.body, expectedVersions, changeAuthor(request)))
+    return updateVisit(app.prisma, request.params.visit, request.body, expectedVersions, changeAuthor(request))
   })
 
   app.delete('/visits/:visit', {
@@ -86,7 +82,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()
-    await deleteVisit(app.prisma, await findVisit(app.prisma, request.params.visit), expectedVersions, changeAuthor(request))
+    await deleteVisit(app.prisma, request.params.visit, expectedVersions, changeAuthor(request))
     return reply.code(204).send(null)
   })
 
@@ -101,18 +97,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ViewerQuery,
       response: { 200: refTo(Itinerary), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
-  }, async (request) => {
-    const visit = await findVisit(app.prisma, request.params.visit)
-    const [legs, engagements] = await Promise.all([
-      app.prisma.leg.findMany({ where: { visitId: visit.id }, orderBy: { sequence: 'asc' } }),
-      engagementsOfVisit(app.prisma, visit.id, request.tokenScopes)
-    ])
-    const itinerary = buildItinerary(
-      legs.map(presentLeg),
-      engagements.map((engagement) => presentEngagement(engagement, request.query.tz, request.query.lang))
-    )
-    return { visit: presentVisit(visit, request.query.lang), viewerTimeZone: request.query.tz ?? null, ...itinerary }
-  })
+  }, async (request) => visitItinerary(app.prisma, request.params.visit, request.tokenScopes, { timeZone: request.query.tz, language: request.query.lang }))
 
   app.get('/visits/:visit/next', {
     schema: {
@@ -125,13 +110,9 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: NowAndNextQuery,
       response: { 200: refTo(NowAndNext), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
-  }, async (request) => {
-    const at = request.query.at === undefined ? new Date() : new Date(request.query.at)
-    const visit = await findVisit(app.prisma, request.params.visit)
-    const { current, next } = await engagementsAround(app.prisma, visit.id, at, request.tokenScopes)
-    const present = (engagement: Parameters<typeof presentEngagement>[0]) => presentEngagement(engagement, request.query.tz, request.query.lang)
-    return { at: at.toISOString(), current: current.map(present), next: next === null ? null : present(next) }
-  })
+  }, async (request) => visitNowAndNext(app.prisma, request.params.visit, request.query.at, request.tokenScopes, {
+    timeZone: request.query.tz, language: request.query.lang
+  }))
 }
 
 export default visitRoutes

@@ -1,17 +1,17 @@
 import type { Static } from 'typebox'
-import type { PrismaClient } from '../../db/client.js'
-import { participantsWithAltName, writeSearchDocuments } from '../../db/search.js'
-import { canReadEmbargoed, type TokenScope } from '../../domain/access.js'
-import { InputError } from '../../domain/errors.js'
-import { participantNameKey } from '../../domain/identifiers.js'
-import { canonicalTranslations, storedTranslations } from '../../domain/languages.js'
+import type { PrismaClient } from '../db/client.js'
+import { participantsWithAltName, writeSearchDocuments } from '../db/search.js'
+import { canReadEmbargoed, type TokenScope } from '../domain/access.js'
+import { InputError } from '../domain/errors.js'
+import { participantNameKey } from '../domain/identifiers.js'
+import { canonicalTranslations, storedTranslations } from '../domain/languages.js'
 import {
   changedDetails, combinedInputs, personDetailsAfter, venueDetailsAfter,
   type PersonDetails, type PersonDetailsInput, type VenueDetails, type VenueDetailsInput
-} from '../../domain/shared-records.js'
-import { Prisma } from '../../generated/prisma/client.js'
-import { conflict } from '../../problems.js'
-import type { EngagementCreate } from '../../schemas/engagements.js'
+} from '../domain/shared-records.js'
+import { Prisma } from '../generated/prisma/client.js'
+import { conflict } from '../problems.js'
+import type { EngagementCreate } from '../schemas/engagements.js'
 import type { EmbeddedChanges } from './embedded-changes.js'
 
 // Venues and people are shared by every engagement that names them. What a public write sends
@@ -19,7 +19,7 @@ import type { EmbeddedChanges } from './embedded-changes.js'
 // what the other engagements show, which `embedded` collects for the write's change records.
 //
 // A write that leaves its engagement under embargo changes no shared record: what it says stays
-// with the engagement until the engagement is published (src/routes/engagements/publication.ts).
+// with the engagement until the engagement is published (src/services/publication.ts).
 // Details about a published venue or person wait beside the link (`pending`); a venue or person
 // nobody has published yet becomes a draft of the engagement (`draftOf`), which no other write or
 // read finds. So nothing a hidden write says can change, or be learned from, another engagement,

@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util'
-import type { EntityChange } from '../../db/changes.js'
-import { engagementRowsByIds, type EngagementRow } from '../../db/engagement-rows.js'
-import type { Prisma } from '../../generated/prisma/client.js'
-import { presentEngagement, presentParticipants, presentVenue } from '../../presenters/engagements.js'
+import type { EntityChange } from '../db/changes.js'
+import { engagementRowsByIds, type EngagementRow } from '../db/engagement-rows.js'
+import type { Prisma } from '../generated/prisma/client.js'
+import { presentEngagement, presentParticipants, presentVenue } from '../presenters/engagements.js'
 
 /**
  * An engagement shows its venue, and its participants' names and countries, and those rows are

@@ -1,39 +1,14 @@
 import type { Static } from 'typebox'
-import type { PrismaClient } from '../../db/client.js'
-import { numberNewlyVisibleChanges, readChangeFeed, storedChange, type StoredChange } from '../../db/changes.js'
-import { canReadEmbargoed, type TokenScope } from '../../domain/access.js'
-import {
-  decodeFeedCursor, describeChange, describeRetention, encodeFeedCursor, feedOrderFor, visibleDetails
-} from '../../domain/changes.js'
-import { decodeCursor, encodeCursor, isSequenceNumber, pageSize } from '../../domain/cursor.js'
-import { isUuid } from '../../domain/identifiers.js'
-import { HttpProblem, notFound } from '../../problems.js'
-import type { ChangeFeed, ChangeFeedQuery, ChangeHistoryQuery, ChangeRecord } from '../../schemas/changes.js'
-import { findVisitOrNull } from '../visits/service.js'
-
-export type ChangeView = Static<typeof ChangeRecord>
-
-/**
- * A change as this reader may see it, with its summary. Its number is the one of the reader's
- * feed: the public feed counts only what is public.
- */
-export function presentChange (stored: StoredChange, scopes: readonly TokenScope[]): ChangeView {
-  const change = visibleDetails(stored, scopes)
-  return {
-    sequence: Number(canReadEmbargoed(scopes) ? change.sequence : change.publicSequence),
-    entity: change.entity,
-    entityId: change.entityId,
-    visitId: change.visitId,
-    action: change.action,
-    fields: change.fields,
-    snapshot: change.snapshot,
-    actor: change.actor,
-    reason: change.reason,
-    source: change.source,
-    recordedAt: change.recordedAt.toISOString(),
-    summary: describeChange(change)
-  }
-}
+import type { PrismaClient } from '../db/client.js'
+import { numberNewlyVisibleChanges, readChangeFeed, storedChange } from '../db/changes.js'
+import type { TokenScope } from '../domain/access.js'
+import { decodeFeedCursor, describeRetention, encodeFeedCursor, feedOrderFor } from '../domain/changes.js'
+import { decodeCursor, encodeCursor, isSequenceNumber, pageSize } from '../domain/cursor.js'
+import { isUuid } from '../domain/identifiers.js'
+import { HttpProblem, notFound } from '../problems.js'
+import { presentChange } from '../presenters/changes.js'
+import type { ChangeFeed, ChangeFeedQuery, ChangeHistoryQuery } from '../schemas/changes.js'
+import { findVisitOrNull } from './visits.js'
 
 function cursorExpired (retentionMs: number) {
   return new HttpProblem(410, '/problems/cursor-expired', 'This cursor has expired',

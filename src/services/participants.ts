@@ -1,89 +1,64 @@
 import type { Static } from 'typebox'
-import { recordChanges } from '../../db/changes.js'
-import type { PrismaClient } from '../../db/client.js'
-import { participantMatches, writeSearchDocuments, type ParticipantMatch } from '../../db/search.js'
-import { canReadEmbargoed, type TokenScope } from '../../domain/access.js'
-import type { ChangeAuthor } from '../../domain/changes.js'
-import { decodeCursor, encodeCursor, pageSize } from '../../domain/cursor.js'
-import { firstPassing, inOrderOf } from '../../domain/filtered-pages.js'
-import { isUuid, participantNameKey } from '../../domain/identifiers.js'
-import { canonicalTranslations, storedTranslations } from '../../domain/languages.js'
-import { searchableWords } from '../../domain/search.js'
-import type { Prisma } from '../../generated/prisma/client.js'
-import { checkVersion, staleOrGone } from '../../preconditions.js'
-import { conflict, notFound } from '../../problems.js'
-import type { Participant, ParticipantListQuery, ParticipantPatch } from '../../schemas/participants.js'
-import { inTransaction } from '../../db/transactions.js'
-import { EmbeddedChanges } from '../engagements/embedded-changes.js'
-import { personForMessage } from '../engagements/shared-records.js'
-import { visibleEngagements } from '../engagements/service.js'
-
-export type ParticipantView = Static<typeof Participant>
+import { recordChanges } from '../db/changes.js'
+import type { PrismaClient } from '../db/client.js'
+import { participantFields, type ParticipantRow } from '../db/participants.js'
+import { participantMatches, writeSearchDocuments, type ParticipantMatch } from '../db/search.js'
+import { canReadEmbargoed, type TokenScope } from '../domain/access.js'
+import type { ChangeAuthor } from '../domain/changes.js'
+import { decodeCursor, encodeCursor, pageSize } from '../domain/cursor.js'
+import { firstPassing, inOrderOf } from '../domain/filtered-pages.js'
+import { isUuid, participantNameKey } from '../domain/identifiers.js'
+import { canonicalTranslations } from '../domain/languages.js'
+import { searchableWords } from '../domain/search.js'
+import type { Prisma } from '../generated/prisma/client.js'
+import { checkVersion, staleOrGone } from '../preconditions.js'
+import { conflict, notFound } from '../problems.js'
+import { presentParticipant, type ParticipantView } from '../presenters/participants.js'
+import type { ParticipantEngagementsQuery, ParticipantListQuery, ParticipantPatch } from '../schemas/participants.js'
+import { inTransaction } from '../db/transactions.js'
+import { EmbeddedChanges } from './embedded-changes.js'
+import { personForMessage } from './shared-records.js'
+import { listEngagements, visibleEngagements } from './engagement-reads.js'
 
 /**
  * The people a request with these scopes may know of. A person is known through their
  * engagements: one who so far appears only in engagements under embargo does not exist yet for
  * readers without read:embargoed, so that neither the person nor their engagement count gives
  * the embargoed meeting away; nor does the draft an embargoed engagement holds of someone nobody
- * has published (src/routes/engagements/shared-records.ts), which only read:embargoed shows.
+ * has published (src/services/shared-records.ts), which only read:embargoed shows.
  */
 function visibleParticipants (scopes: readonly TokenScope[]): Prisma.ParticipantWhereInput {
   if (canReadEmbargoed(scopes)) return {}
   return { draftOf: null, engagements: { some: { engagement: visibleEngagements(scopes) } } }
 }
 
-const participantFields = {
-  id: true,
-  name: true,
-  country: true,
-  wikidataId: true,
-  altNames: true,
-  nameTranslations: true,
-  createdAt: true,
-  updatedAt: true,
-  version: true
-} satisfies Prisma.ParticipantSelect
-
-type ParticipantRow = Prisma.ParticipantGetPayload<{ select: typeof participantFields }>
-
-function viewOf (row: ParticipantRow, engagementCount: number): ParticipantView {
-  return {
-    id: row.id,
-    name: row.name,
-    country: row.country,
-    wikidataId: row.wikidataId,
-    altNames: row.altNames,
-    nameTranslations: storedTranslations(row.nameTranslations),
-    engagementCount,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    version: row.version
-  }
-}
-
 // Engagements are counted for the people shown only: Prisma's relation _count would group the
 // whole link table first.
 
-/** The participant as the API shows them, with the number of their engagements these scopes may see. */
-export async function presentParticipant (prisma: PrismaClient, row: ParticipantRow, scopes: readonly TokenScope[]): Promise<ParticipantView> {
-  return viewOf(row, await prisma.engagementParticipant.count({ where: { participantId: row.id, engagement: visibleEngagements(scopes) } }))
+/** The participant with the number of their engagements these scopes may see. */
+async function withEngagementCount (prisma: PrismaClient, row: ParticipantRow, scopes: readonly TokenScope[]): Promise<ParticipantView> {
+  return presentParticipant(row, await prisma.engagementParticipant.count({ where: { participantId: row.id, engagement: visibleEngagements(scopes) } }))
 }
 
-async function presentParticipants (prisma: PrismaClient, rows: ParticipantRow[], scopes: readonly TokenScope[]): Promise<ParticipantView[]> {
+async function withEngagementCounts (prisma: PrismaClient, rows: ParticipantRow[], scopes: readonly TokenScope[]): Promise<ParticipantView[]> {
   const counts = await prisma.engagementParticipant.groupBy({
     by: ['participantId'],
     where: { participantId: { in: rows.map((row) => row.id) }, engagement: visibleEngagements(scopes) },
     _count: { _all: true }
   })
   const countOf = new Map(counts.map((count) => [count.participantId, count._count._all]))
-  return rows.map((row) => viewOf(row, countOf.get(row.id) ?? 0))
+  return rows.map((row) => presentParticipant(row, countOf.get(row.id) ?? 0))
 }
 
 /** The participant if these scopes may know of them; the same 404 as for an id nobody has otherwise. */
-export async function findParticipant (prisma: PrismaClient, id: string, scopes: readonly TokenScope[]): Promise<ParticipantRow> {
+async function findParticipant (prisma: PrismaClient, id: string, scopes: readonly TokenScope[]): Promise<ParticipantRow> {
   const row = await prisma.participant.findFirst({ where: { AND: [{ id }, visibleParticipants(scopes)] }, select: participantFields })
   if (row === null) throw notFound(`No participant has the id "${id}".`)
   return row
+}
+
+export async function getParticipant (prisma: PrismaClient, id: string, scopes: readonly TokenScope[]): Promise<ParticipantView> {
+  return withEngagementCount(prisma, await findParticipant(prisma, id, scopes), scopes)
 }
 
 // Participants asked about their visibility at once, at most; a page needs one batch almost always.
@@ -108,7 +83,7 @@ export async function listParticipants (prisma: PrismaClient, query: Static<type
   const rows = await prisma.participant.findMany({ where: { id: { in: page.map((match) => match.id) } }, select: participantFields })
   const last = page.at(-1)
   return {
-    data: await presentParticipants(prisma, inOrderOf(page, rows), scopes),
+    data: await withEngagementCounts(prisma, inOrderOf(page, rows), scopes),
     nextCursor: matches.length > limit && last !== undefined ? encodeCursor([String(last.relevance), last.id]) : null
   }
 }
@@ -139,7 +114,8 @@ async function checkNotTaken (prisma: PrismaClient, participantId: string, patch
  * their names: in the same transaction, those documents are rewritten and every engagement that
  * now shows something else gets a new version and a change record (EmbeddedChanges).
  */
-export async function updateParticipant (prisma: PrismaClient, participant: ParticipantRow, patch: Static<typeof ParticipantPatch>, expectedVersions: readonly number[], scopes: readonly TokenScope[], author: ChangeAuthor): Promise<ParticipantRow> {
+export async function updateParticipant (prisma: PrismaClient, id: string, patch: Static<typeof ParticipantPatch>, expectedVersions: readonly number[], scopes: readonly TokenScope[], author: ChangeAuthor): Promise<ParticipantView> {
+  const participant = await findParticipant(prisma, id, scopes)
   checkVersion('participant', participant.version, expectedVersions)
   const nameKey = patch.name === undefined ? undefined : participantNameKey(patch.name)
   await checkNotTaken(prisma, participant.id, patch, nameKey, scopes)
@@ -164,5 +140,11 @@ export async function updateParticipant (prisma: PrismaClient, participant: Part
     if (patch.name !== undefined || patch.altNames !== undefined || nameTranslations !== undefined) await writeSearchDocuments(tx, theirEngagements)
     await recordChanges(tx, author, await embedded.changedEngagements(tx))
   })
-  return findParticipant(prisma, participant.id, scopes)
+  return getParticipant(prisma, participant.id, scopes)
+}
+
+/** The engagements of a participant these scopes may know of, as GET /v1/engagements?participant=<id> pages them. */
+export async function listParticipantEngagements (prisma: PrismaClient, id: string, query: Static<typeof ParticipantEngagementsQuery>, scopes: readonly TokenScope[]) {
+  const participant = await findParticipant(prisma, id, scopes)
+  return listEngagements(prisma, { ...query, participant: participant.id }, scopes)
 }

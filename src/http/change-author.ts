@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import { checkChangeSource, decodeChangeReason, type ChangeAuthor } from '../../domain/changes.js'
+import { checkChangeSource, decodeChangeReason, type ChangeAuthor } from '../domain/changes.js'
 
 /** Who is writing and why, for the change records of this request (see ChangeHeaders). */
 export function changeAuthor (request: FastifyRequest): ChangeAuthor {

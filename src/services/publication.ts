@@ -1,15 +1,15 @@
 import { isDeepStrictEqual } from 'node:util'
-import { recordChanges, type EntityChange } from '../../db/changes.js'
-import type { PrismaClient } from '../../db/client.js'
-import { engagementRowsByIds } from '../../db/engagement-rows.js'
-import { writeSearchDocument } from '../../db/search.js'
-import { inTransaction } from '../../db/transactions.js'
-import { TOKEN_SCOPES } from '../../domain/access.js'
-import type { ChangeAuthor } from '../../domain/changes.js'
-import { storedTranslations } from '../../domain/languages.js'
-import type { PersonDetailsInput, VenueDetailsInput } from '../../domain/shared-records.js'
-import { Prisma } from '../../generated/prisma/client.js'
-import { presentEngagement } from '../../presenters/engagements.js'
+import { recordChanges, type EntityChange } from '../db/changes.js'
+import type { PrismaClient } from '../db/client.js'
+import { engagementRowsByIds } from '../db/engagement-rows.js'
+import { writeSearchDocument } from '../db/search.js'
+import { inTransaction } from '../db/transactions.js'
+import { TOKEN_SCOPES } from '../domain/access.js'
+import type { ChangeAuthor } from '../domain/changes.js'
+import { storedTranslations } from '../domain/languages.js'
+import type { PersonDetailsInput, VenueDetailsInput } from '../domain/shared-records.js'
+import { Prisma } from '../generated/prisma/client.js'
+import { presentEngagement } from '../presenters/engagements.js'
 import { EmbeddedChanges } from './embedded-changes.js'
 import {
   publishedPerson, publishedVenue, updatePersonDetails, updateVenueDetails, lockPersonIdentities, lockVenueIdentity,
@@ -17,7 +17,7 @@ import {
 } from './shared-records.js'
 
 // An engagement under embargo keeps what its writes said about shared venues and people aside
-// (src/routes/engagements/shared-records.ts). When it is published, by its embargo ending or by a
+// (src/services/shared-records.ts). When it is published, by its embargo ending or by a
 // write that lifts it, all of that is applied as a public write would apply it at that moment:
 // drafts become the published records they describe (or join the one published meanwhile),
 // pending details update the published records, and every engagement that then shows something

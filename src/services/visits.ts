@@ -1,48 +1,24 @@
 import type { Static } from 'typebox'
-import { lockVisitAtVersion, recordChange, recordChanges } from '../../db/changes.js'
-import type { PrismaClient } from '../../db/client.js'
-import { fromDbDate, toDbDate } from '../../db/dates.js'
-import { inTransaction } from '../../db/transactions.js'
-import type { ChangeAuthor } from '../../domain/changes.js'
-import { decodeCursor, encodeCursor, pageSize } from '../../domain/cursor.js'
-import { literalLikePattern } from '../../domain/like-pattern.js'
-import { checkDateRangeOrder } from '../../domain/date-range.js'
-import { InputError } from '../../domain/errors.js'
-import { isUuid } from '../../domain/identifiers.js'
-import { canonicalTranslations, storedTranslations, translate } from '../../domain/languages.js'
-import { canonicalZone, isValidLocalDate } from '../../domain/time-zones.js'
-import type { Prisma, Visit as VisitRow } from '../../generated/prisma/client.js'
-import { checkVersion, staleOrGone } from '../../preconditions.js'
-import { conflict, notFound } from '../../problems.js'
-import type { Visit, VisitCreate, VisitListQuery, VisitPatch } from '../../schemas/visits.js'
-import { engagementRowsByIds } from '../../db/engagement-rows.js'
-import { presentEngagement } from '../../presenters/engagements.js'
-import { presentLeg } from '../legs/service.js'
-
-export type VisitView = Static<typeof Visit>
-
-/** The visit as the API shows it; with `language`, its title translated and the original beside it. */
-export function presentVisit (row: VisitRow, language?: string): VisitView {
-  const titleTranslations = storedTranslations(row.titleTranslations)
-  return {
-    id: row.id,
-    slug: row.slug,
-    title: translate(row.title, titleTranslations, language),
-    ...(language === undefined ? {} : { originalTitle: row.title }),
-    titleTranslations,
-    principal: { name: row.principalName, title: row.principalTitle },
-    originCountry: row.originCountry,
-    kind: row.kind,
-    status: row.status,
-    homeTimeZone: row.homeTimeZone,
-    startDate: fromDbDate(row.startDate),
-    endDate: fromDbDate(row.endDate),
-    summary: row.summary,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    version: row.version
-  }
-}
+import { lockVisitAtVersion, recordChange, recordChanges } from '../db/changes.js'
+import type { PrismaClient } from '../db/client.js'
+import { fromDbDate, toDbDate } from '../domain/date-columns.js'
+import { inTransaction } from '../db/transactions.js'
+import type { ChangeAuthor } from '../domain/changes.js'
+import { decodeCursor, encodeCursor, pageSize } from '../domain/cursor.js'
+import { literalLikePattern } from '../domain/like-pattern.js'
+import { checkDateRangeOrder } from '../domain/date-range.js'
+import { InputError } from '../domain/errors.js'
+import { isUuid } from '../domain/identifiers.js'
+import { canonicalTranslations } from '../domain/languages.js'
+import { canonicalZone, isValidLocalDate } from '../domain/time-zones.js'
+import type { Prisma, Visit as VisitRow } from '../generated/prisma/client.js'
+import { checkVersion, staleOrGone } from '../preconditions.js'
+import { conflict, notFound } from '../problems.js'
+import type { VisitCreate, VisitListQuery, VisitPatch } from '../schemas/visits.js'
+import { engagementRowsByIds } from '../db/engagement-rows.js'
+import { presentEngagement } from '../presenters/engagements.js'
+import { presentLeg } from '../presenters/legs.js'
+import { presentVisit, type VisitView } from '../presenters/visits.js'
 
 /** `{visit}` is an id when it reads as a UUID, a slug otherwise (slugs can't be UUIDs). */
 export async function findVisitOrNull (prisma: PrismaClient, idOrSlug: string): Promise<VisitRow | null> {
@@ -53,6 +29,10 @@ export async function findVisit (prisma: PrismaClient, idOrSlug: string): Promis
   const visit = await findVisitOrNull(prisma, idOrSlug)
   if (visit === null) throw notFound(`No visit has the id or slug "${idOrSlug}".`)
   return visit
+}
+
+export async function getVisit (prisma: PrismaClient, idOrSlug: string, language?: string): Promise<VisitView> {
+  return presentVisit(await findVisit(prisma, idOrSlug), language)
 }
 
 function checkSlugIsNotUuid (slug: string) {
@@ -70,7 +50,7 @@ async function checkSlugIsFree (prisma: PrismaClient, slug: string, exceptId?: s
   }
 }
 
-export async function createVisit (prisma: PrismaClient, input: Static<typeof VisitCreate>, author: ChangeAuthor, options: { id?: string } = {}): Promise<VisitRow> {
+export async function createVisit (prisma: PrismaClient, input: Static<typeof VisitCreate>, author: ChangeAuthor, options: { id?: string } = {}): Promise<VisitView> {
   checkSlugIsNotUuid(input.slug)
   checkDateRangeOrder(input.startDate, input.endDate)
   await checkSlugIsFree(prisma, input.slug)
@@ -92,8 +72,9 @@ export async function createVisit (prisma: PrismaClient, input: Static<typeof Vi
         summary: input.summary ?? null
       }
     })
-    await recordChange(tx, author, 'visit', null, presentVisit(row))
-    return row
+    const created = presentVisit(row)
+    await recordChange(tx, author, 'visit', null, created)
+    return created
   })
 }
 
@@ -105,7 +86,8 @@ async function currentVersion (prisma: PrismaClient | Prisma.TransactionClient, 
  * Applies a patch if the visit is still at one of `expectedVersions` (the client's If-Match):
  * the checks below read `visit`, so the update is conditional on exactly that version.
  */
-export async function updateVisit (prisma: PrismaClient, visit: VisitRow, patch: Static<typeof VisitPatch>, expectedVersions: readonly number[], author: ChangeAuthor): Promise<VisitRow> {
+export async function updateVisit (prisma: PrismaClient, idOrSlug: string, patch: Static<typeof VisitPatch>, expectedVersions: readonly number[], author: ChangeAuthor): Promise<VisitView> {
+  const visit = await findVisit(prisma, idOrSlug)
   checkVersion('visit', visit.version, expectedVersions)
   if (patch.slug !== undefined) {
     checkSlugIsNotUuid(patch.slug)
@@ -132,13 +114,15 @@ export async function updateVisit (prisma: PrismaClient, visit: VisitRow, patch:
       }
     })
     if (updated === undefined) throw staleOrGone('visit', await currentVersion(tx, visit.id))
-    await recordChange(tx, author, 'visit', presentVisit(visit), presentVisit(updated))
-    return updated
+    const after = presentVisit(updated)
+    await recordChange(tx, author, 'visit', presentVisit(visit), after)
+    return after
   })
 }
 
 /** Deletes the visit, with its legs and engagements, if it is still at one of `expectedVersions`. */
-export async function deleteVisit (prisma: PrismaClient, visit: VisitRow, expectedVersions: readonly number[], author: ChangeAuthor): Promise<void> {
+export async function deleteVisit (prisma: PrismaClient, idOrSlug: string, expectedVersions: readonly number[], author: ChangeAuthor): Promise<void> {
+  const visit = await findVisit(prisma, idOrSlug)
   checkVersion('visit', visit.version, expectedVersions)
   await inTransaction(prisma, async (tx) => {
     if (!await lockVisitAtVersion(tx, visit.id, visit.version)) throw staleOrGone('visit', await currentVersion(tx, visit.id))

@@ -1,39 +1,27 @@
 import type { Static } from 'typebox'
-import { recordChange } from '../../db/changes.js'
-import type { PrismaClient } from '../../db/client.js'
-import { fromDbDate, toDbDate } from '../../db/dates.js'
-import type { ChangeAuthor } from '../../domain/changes.js'
-import { checkDateRangeOrder } from '../../domain/date-range.js'
-import { canonicalZone } from '../../domain/time-zones.js'
-import { lockVisit } from '../../db/parent-locks.js'
-import { inTransaction } from '../../db/transactions.js'
-import type { Leg as LegRow, Prisma } from '../../generated/prisma/client.js'
-import { checkVersion, staleOrGone } from '../../preconditions.js'
-import { conflict, notFound } from '../../problems.js'
-import { MAX_LEG_SEQUENCE, type Leg, type LegCreate, type LegPatch } from '../../schemas/legs.js'
+import { recordChange } from '../db/changes.js'
+import type { PrismaClient } from '../db/client.js'
+import { fromDbDate, toDbDate } from '../domain/date-columns.js'
+import type { ChangeAuthor } from '../domain/changes.js'
+import { checkDateRangeOrder } from '../domain/date-range.js'
+import { canonicalZone } from '../domain/time-zones.js'
+import { lockVisit } from '../db/parent-locks.js'
+import { inTransaction } from '../db/transactions.js'
+import type { Leg as LegRow, Prisma } from '../generated/prisma/client.js'
+import { checkVersion, staleOrGone } from '../preconditions.js'
+import { presentLeg, type LegView } from '../presenters/legs.js'
+import { conflict, notFound } from '../problems.js'
+import { MAX_LEG_SEQUENCE, type LegCreate, type LegPatch } from '../schemas/legs.js'
+import { findVisit } from './visits.js'
 
-export type LegView = Static<typeof Leg>
-
-export function presentLeg (row: LegRow): LegView {
-  return {
-    id: row.id,
-    visitId: row.visitId,
-    sequence: row.sequence,
-    city: row.city,
-    country: row.country,
-    timeZone: row.timeZone,
-    startDate: fromDbDate(row.startDate),
-    endDate: fromDbDate(row.endDate),
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    version: row.version
-  }
-}
-
-export async function findLeg (prisma: PrismaClient, id: string): Promise<LegRow> {
+async function findLeg (prisma: PrismaClient, id: string): Promise<LegRow> {
   const leg = await prisma.leg.findUnique({ where: { id } })
   if (leg === null) throw notFound(`No leg has the id "${id}".`)
   return leg
+}
+
+export async function getLeg (prisma: PrismaClient, id: string): Promise<LegView> {
+  return presentLeg(await findLeg(prisma, id))
 }
 
 async function checkSequenceIsFree (prisma: PrismaClient | Prisma.TransactionClient, visitId: string, sequence: number) {
@@ -61,7 +49,9 @@ async function sequenceForNewLeg (tx: Prisma.TransactionClient, visitId: string,
   return sequence
 }
 
-export async function createLeg (prisma: PrismaClient, visitId: string, input: Static<typeof LegCreate>, author: ChangeAuthor, options: { id?: string } = {}): Promise<LegRow> {
+/** Adds a leg to the visit `visitIdOrSlug` names. */
+export async function createLeg (prisma: PrismaClient, visitIdOrSlug: string, input: Static<typeof LegCreate>, author: ChangeAuthor, options: { id?: string } = {}): Promise<LegView> {
+  const visitId = (await findVisit(prisma, visitIdOrSlug)).id
   checkDateRangeOrder(input.startDate, input.endDate)
   return inTransaction(prisma, async (tx) => {
     if (!await lockVisit(tx, visitId, 'exclusive')) throw notFound('The visit was deleted while the leg was being added to it.')
@@ -78,8 +68,9 @@ export async function createLeg (prisma: PrismaClient, visitId: string, input: S
         endDate: toDbDate(input.endDate)
       }
     })
-    await recordChange(tx, author, 'leg', null, presentLeg(row))
-    return row
+    const created = presentLeg(row)
+    await recordChange(tx, author, 'leg', null, created)
+    return created
   })
 }
 
@@ -88,7 +79,8 @@ async function currentVersion (prisma: PrismaClient | Prisma.TransactionClient, 
 }
 
 /** Applies a patch if the leg is still at one of `expectedVersions`; conditional on the version checked. */
-export async function updateLeg (prisma: PrismaClient, leg: LegRow, patch: Static<typeof LegPatch>, expectedVersions: readonly number[], author: ChangeAuthor): Promise<LegRow> {
+export async function updateLeg (prisma: PrismaClient, id: string, patch: Static<typeof LegPatch>, expectedVersions: readonly number[], author: ChangeAuthor): Promise<LegView> {
+  const leg = await findLeg(prisma, id)
   checkVersion('leg', leg.version, expectedVersions)
   checkDateRangeOrder(patch.startDate ?? fromDbDate(leg.startDate), patch.endDate ?? fromDbDate(leg.endDate))
   if (patch.sequence !== undefined && patch.sequence !== leg.sequence) {
@@ -108,12 +100,14 @@ export async function updateLeg (prisma: PrismaClient, leg: LegRow, patch: Stati
       }
     })
     if (updated === undefined) throw staleOrGone('leg', await currentVersion(tx, leg.id))
-    await recordChange(tx, author, 'leg', presentLeg(leg), presentLeg(updated))
-    return updated
+    const after = presentLeg(updated)
+    await recordChange(tx, author, 'leg', presentLeg(leg), after)
+    return after
   })
 }
 
-export async function deleteLeg (prisma: PrismaClient, leg: LegRow, expectedVersions: readonly number[], author: ChangeAuthor): Promise<void> {
+export async function deleteLeg (prisma: PrismaClient, id: string, expectedVersions: readonly number[], author: ChangeAuthor): Promise<void> {
+  const leg = await findLeg(prisma, id)
   checkVersion('leg', leg.version, expectedVersions)
   // The same words whether the engagements are ones the writer can see or only ones under embargo:
   // the refusal cannot be avoided, but it must not say which, how many or what they are.
