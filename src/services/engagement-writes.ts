@@ -3,6 +3,7 @@ import { recordChanges } from '../db/changes.js'
 import type { PrismaClient } from '../db/client.js'
 import { engagementRowsByIds, type EngagementRow } from '../db/engagement-rows.js'
 import { lockLeg, lockVisit } from '../db/parent-locks.js'
+import { hasPendingDetails, setPendingAuthor } from '../db/pending-details.js'
 import { writeSearchDocument } from '../db/search.js'
 import { inTransaction } from '../db/transactions.js'
 import type { TokenScope } from '../domain/access.js'
@@ -98,19 +99,6 @@ function venueColumns (venue: VenueLink | null) {
 
 function jsonOrNull (value: object | null) {
   return value === null ? Prisma.DbNull : value as Prisma.InputJsonObject
-}
-
-/**
- * Whether a hidden write left details for publication: drafts of the engagement, or details
- * about published records waiting beside their links.
- */
-async function hasPendingDetails (tx: Prisma.TransactionClient, engagementId: string): Promise<boolean> {
-  const [row] = await tx.$queryRaw<[{ pending: boolean }]>`
-    SELECT EXISTS (SELECT 1 FROM engagements WHERE id = ${engagementId}::uuid AND venue_pending IS NOT NULL)
-      OR EXISTS (SELECT 1 FROM engagement_participants WHERE engagement_id = ${engagementId}::uuid AND pending IS NOT NULL)
-      OR EXISTS (SELECT 1 FROM venues WHERE draft_of = ${engagementId}::uuid)
-      OR EXISTS (SELECT 1 FROM participants WHERE draft_of = ${engagementId}::uuid) AS pending`
-  return row.pending
 }
 
 /** What an engagement write resolves its venue and people with; see SharedRecordsWrite. */
@@ -265,9 +253,7 @@ export async function updateEngagement (prisma: PrismaClient, id: string, patch:
     })
     if (venue !== undefined || participants !== undefined) await deleteUnusedDrafts(tx, engagement.id)
     if (write.hidden) {
-      const pendingAuthor = await hasPendingDetails(tx, engagement.id) ? JSON.stringify(author) : null
-      // In SQL: Prisma would move updatedAt again.
-      await tx.$executeRaw`UPDATE engagements SET pending_author = ${pendingAuthor}::jsonb WHERE id = ${engagement.id}::uuid`
+      await setPendingAuthor(tx, engagement.id, await hasPendingDetails(tx, engagement.id) ? author : null)
     }
     await writeSearchDocument(tx, engagement.id)
     const [updated] = await engagementRowsByIds(tx, [engagement.id]) as [EngagementRow]

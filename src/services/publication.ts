@@ -3,17 +3,17 @@ import { recordChanges, type EntityChange } from '../db/changes.js'
 import type { PrismaClient } from '../db/client.js'
 import { engagementRowsByIds } from '../db/engagement-rows.js'
 import { writeSearchDocument } from '../db/search.js'
+import { lockPersonIdentities, lockVenueIdentity } from '../db/identity-locks.js'
+import { clearPendingDetails, lockDuePublication, relinkVenue } from '../db/pending-details.js'
 import { inTransaction } from '../db/transactions.js'
 import { TOKEN_SCOPES } from '../domain/access.js'
-import type { ChangeAuthor } from '../domain/changes.js'
 import { storedTranslations } from '../domain/languages.js'
 import type { PersonDetailsInput, VenueDetailsInput } from '../domain/shared-records.js'
 import { Prisma } from '../generated/prisma/client.js'
 import { presentEngagement } from '../presenters/engagements.js'
 import { EmbeddedChanges } from './embedded-changes.js'
 import {
-  publishedPerson, publishedVenue, updatePersonDetails, updateVenueDetails, lockPersonIdentities, lockVenueIdentity,
-  type SharedRecordsWrite
+  publishedPerson, publishedVenue, updatePersonDetails, updateVenueDetails, type SharedRecordsWrite
 } from './shared-records.js'
 
 // An engagement under embargo keeps what its writes said about shared venues and people aside
@@ -62,7 +62,7 @@ export async function publishPendingDetails (write: SharedRecordsWrite): Promise
       await tx.venue.update({ where: { id: venue.id }, data: { draftOf: null }, select: { id: true } })
     } else {
       await updateVenueDetails(write, known, asSent(venue, ['address', 'latitude', 'longitude']) as VenueDetailsInput)
-      await tx.$executeRaw`UPDATE engagements SET venue_id = ${known.id}::uuid WHERE id = ${engagementId}::uuid`
+      await relinkVenue(tx, engagementId, known.id)
       await tx.venue.delete({ where: { id: venue.id }, select: { id: true } })
     }
   } else if (venue !== null && engagement.venuePending !== null) {
@@ -94,9 +94,7 @@ export async function publishPendingDetails (write: SharedRecordsWrite): Promise
     }
   }
 
-  await tx.engagementParticipant.updateMany({ where: { engagementId, NOT: { pending: { equals: Prisma.DbNull } } }, data: { pending: Prisma.DbNull } })
-  // In SQL: Prisma would also move updatedAt, which must move only with a change the engagement shows.
-  await tx.$executeRaw`UPDATE engagements SET venue_pending = NULL, pending_author = NULL WHERE id = ${engagementId}::uuid`
+  await clearPendingDetails(tx, engagementId)
   await writeSearchDocument(tx, engagementId)
 }
 
@@ -124,12 +122,8 @@ export async function publishDueEngagements (prisma: PrismaClient, now = new Dat
 
 async function publishDueEngagement (prisma: PrismaClient, id: string): Promise<boolean> {
   return inTransaction(prisma, async (tx) => {
-    // Another process (or a write that lifted the embargo) may have published it first.
-    const [locked] = await tx.$queryRaw<Array<{ author: ChangeAuthor }>>`
-      SELECT pending_author AS author FROM engagements
-      WHERE id = ${id}::uuid AND pending_author IS NOT NULL AND (embargo_until IS NULL OR embargo_until <= clock_timestamp())
-      FOR UPDATE`
-    if (locked === undefined) return false
+    const author = await lockDuePublication(tx, id)
+    if (author === null) return false
     const [before] = await engagementRowsByIds(tx, [id])
     if (before === undefined) return false
     const embedded = new EmbeddedChanges(id)
@@ -141,7 +135,7 @@ async function publishDueEngagement (prisma: PrismaClient, id: string): Promise<
       changes.push({ entity: 'engagement', before: presentEngagement(before), after: presentEngagement({ ...after, ...bumped }) })
     }
     changes.push(...await embedded.changedEngagements(tx))
-    await recordChanges(tx, locked.author, changes)
+    await recordChanges(tx, author, changes)
     return true
   })
 }

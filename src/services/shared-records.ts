@@ -10,6 +10,7 @@ import {
   type PersonDetails, type PersonDetailsInput, type VenueDetails, type VenueDetailsInput
 } from '../domain/shared-records.js'
 import { Prisma } from '../generated/prisma/client.js'
+import { compareKeys, lockPersonIdentities, lockVenueIdentity } from '../db/identity-locks.js'
 import { conflict } from '../problems.js'
 import type { EngagementCreate } from '../schemas/engagements.js'
 import type { EmbeddedChanges } from './embedded-changes.js'
@@ -56,36 +57,6 @@ export interface VenueLink {
 export interface ParticipantLink {
   participantId: string
   pending: PersonDetailsInput | null
-}
-
-// Only one writer at a time may create (or publish) the record of one identity: the second then
-// finds the first's instead of creating a duplicate or failing on the unique index.
-const VENUE_LOCK_CLASS = 0x76656e75 // "venu"
-const PERSON_LOCK_CLASS = 0x7065726e // "pern"
-
-async function lockIdentity (tx: Prisma.TransactionClient, lockClass: number, identity: string): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${lockClass}::int, hashtext(${identity}))`
-}
-
-/** Until the transaction ends, no other writer creates or publishes the venue of this name, city and country. */
-export async function lockVenueIdentity (tx: Prisma.TransactionClient, venue: { name: string, city: string, country: string }): Promise<void> {
-  await lockIdentity(tx, VENUE_LOCK_CLASS, JSON.stringify([venue.name, venue.city, venue.country]))
-}
-
-/**
- * Until the transaction ends, no other writer creates or publishes a person of these names or
- * Wikidata ids. One statement for all of them, taken in the order of their keys, so that two
- * writers naming the same people wait for each other instead of deadlocking.
- */
-export async function lockPersonIdentities (tx: Prisma.TransactionClient, people: ReadonlyArray<{ name: string, wikidataId?: string | null }>): Promise<void> {
-  const identities = [...new Set(people.flatMap((person) => [
-    participantNameKey(person.name), ...(person.wikidataId === undefined || person.wikidataId === null ? [] : [person.wikidataId])
-  ]))].sort(compareKeys)
-  if (identities.length === 0) return
-  await tx.$executeRaw`
-    SELECT pg_advisory_xact_lock(${PERSON_LOCK_CLASS}::int, hashtext(identity))
-    FROM unnest(${identities}::text[]) WITH ORDINALITY AS sorted(identity, position)
-    ORDER BY position`
 }
 
 export function sentVenueDetails (venue: VenueInput, path: string): VenueDetailsInput {
@@ -346,10 +317,6 @@ export async function participantRows (write: SharedRecordsWrite, participants: 
       pending: link.pending === null ? Prisma.DbNull : link.pending as Prisma.InputJsonObject
     }
   })
-}
-
-function compareKeys (a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }
 
 /** Deletes the engagement's drafts that it no longer names (after its venue or people were replaced). */
