@@ -257,3 +257,22 @@ async function currentPosition (tx: Prisma.TransactionClient, position: FeedPosi
     WHERE public_sequence IS NOT NULL AND (visible_at, sequence) <= (${position.at}::timestamptz, ${position.sequence}::bigint)`
   return { order: 'public', at: position.at, sequence }
 }
+
+/** Whether change records of a visit with this id are kept (the visit itself may be deleted). */
+export async function hasKeptChanges (prisma: PrismaClient, visitId: string): Promise<boolean> {
+  return await prisma.change.findFirst({ where: { visitId }, select: { visitId: true } }) !== null
+}
+
+/**
+ * Up to `limit` changes of a visit numbered in the feed of `order`, before the number `before`
+ * when given, newest first: a page of its history.
+ */
+export async function visitChanges (prisma: PrismaClient, visitId: string, order: FeedOrder, limit: number, before?: bigint): Promise<StoredChange[]> {
+  const number = order === 'public' ? 'publicSequence' : 'sequence'
+  const rows = await prisma.change.findMany({
+    where: { visitId, [number]: before === undefined ? { not: null } : { lt: before } },
+    orderBy: { [number]: 'desc' },
+    take: limit
+  })
+  return rows.map(storedChange)
+}

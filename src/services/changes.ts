@@ -1,6 +1,6 @@
 import type { Static } from 'typebox'
 import type { PrismaClient } from '../db/client.js'
-import { numberNewlyVisibleChanges, readChangeFeed, storedChange } from '../db/changes.js'
+import { hasKeptChanges, numberNewlyVisibleChanges, readChangeFeed, visitChanges } from '../db/changes.js'
 import type { TokenScope } from '../domain/access.js'
 import { decodeFeedCursor, describeRetention, encodeFeedCursor, feedOrderFor } from '../domain/changes.js'
 import { decodeCursor, encodeCursor, isSequenceNumber, pageSize } from '../domain/cursor.js'
@@ -37,23 +37,19 @@ export async function visitHistory (prisma: PrismaClient, visitParam: string, qu
   const limit = pageSize(query.limit, 50)
   let visitId = (await findVisitOrNull(prisma, visitParam))?.id
   if (visitId === undefined) {
-    const kept = isUuid(visitParam) ? await prisma.change.findFirst({ where: { visitId: visitParam }, select: { visitId: true } }) : null
-    if (kept === null) throw notFound(`No visit has the id or slug "${visitParam}", and no changes of a visit with that id are kept.`)
-    visitId = kept.visitId
+    if (!isUuid(visitParam) || !await hasKeptChanges(prisma, visitParam)) {
+      throw notFound(`No visit has the id or slug "${visitParam}", and no changes of a visit with that id are kept.`)
+    }
+    visitId = visitParam
   }
   const order = feedOrderFor(scopes)
   const before = query.cursor === undefined ? undefined : BigInt((decodeCursor(query.cursor, [(part) => part === order, isSequenceNumber]) as [string, string])[1])
   if (order === 'public') await numberNewlyVisibleChanges(prisma)
-  const number = order === 'public' ? 'publicSequence' : 'sequence'
-  const rows = await prisma.change.findMany({
-    where: { visitId, [number]: before === undefined ? { not: null } : { lt: before } },
-    orderBy: { [number]: 'desc' },
-    take: limit + 1
-  })
-  const page = rows.slice(0, limit)
+  const changes = await visitChanges(prisma, visitId, order, limit + 1, before)
+  const page = changes.slice(0, limit)
   const last = page.at(-1)
   return {
-    data: page.map((row) => presentChange(storedChange(row), scopes)),
-    nextCursor: rows.length > limit && last !== undefined ? encodeCursor([order, String(last[number])]) : null
+    data: page.map((change) => presentChange(change, scopes)),
+    nextCursor: changes.length > limit && last !== undefined ? encodeCursor([order, String(order === 'public' ? last.publicSequence : last.sequence)]) : null
   }
 }

@@ -1,6 +1,7 @@
 import type { Static } from 'typebox'
 import type { PrismaClient } from '../db/client.js'
 import { engagementRowsOfVisit } from '../db/engagement-rows.js'
+import { legRowsOfVisit } from '../db/legs.js'
 import type { TokenScope } from '../domain/access.js'
 import { buildItinerary } from '../domain/itinerary.js'
 import { presentEngagement, type EngagementView } from '../presenters/engagements.js'
@@ -23,7 +24,7 @@ export interface ViewerOptions {
 export async function visitItinerary (prisma: PrismaClient, visitIdOrSlug: string, scopes: readonly TokenScope[], viewer: ViewerOptions): Promise<Static<typeof Itinerary>> {
   const visit = await findVisit(prisma, visitIdOrSlug)
   const [legs, engagements] = await Promise.all([
-    prisma.leg.findMany({ where: { visitId: visit.id }, orderBy: { sequence: 'asc' } }),
+    legRowsOfVisit(prisma, visit.id),
     // One statement with the relations built in Postgres instead of one per relation (bench/RESULTS.md).
     engagementRowsOfVisit(prisma, visit.id, scopes)
   ])
