@@ -1,5 +1,5 @@
 import { parseIfMatch } from './domain/entity-tags.js'
-import { HttpProblem, invalidRequest, notFound } from './problems.js'
+import { invalidRequest, notFound, problem } from './problems.js'
 
 /**
  * Optimistic concurrency for writes. A route turns the If-Match header into the versions the
@@ -10,11 +10,11 @@ import { HttpProblem, invalidRequest, notFound } from './problems.js'
  */
 
 function preconditionRequired (detail: string) {
-  return new HttpProblem(428, '/problems/precondition-required', 'If-Match required', detail)
+  return problem('preconditionRequired', detail)
 }
 
 export function preconditionFailed (what: string, currentVersion: number) {
-  return new HttpProblem(412, '/problems/precondition-failed', 'Changed since you read it',
+  return problem('preconditionFailed',
     `Someone changed this ${what} after you read it; it is now at version ${currentVersion}. ` +
     'GET it again, re-apply your change to what you get and send its new ETag in If-Match.')
 }

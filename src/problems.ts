@@ -1,5 +1,54 @@
 import type { FieldError } from './domain/errors.js'
 
+/** One kind of problem the API answers: its RFC 9457 type, title and status, and when to retry. */
+export interface ProblemType {
+  type: string
+  title: string
+  status: number
+  /** Seconds a client should wait before sending the request again (the Retry-After header). */
+  retryAfterSeconds?: number
+}
+
+/**
+ * Every problem type the API answers with, in one place: the errors plugin sends them as they are
+ * here and the OpenAPI examples quote them. Fastify's own 4xx errors (`/problems/FST_ERR_...`) are
+ * named after their code instead, by the errors plugin.
+ */
+export const PROBLEM_TYPES = {
+  // What was asked cannot be done as asked: the client changes the request.
+  invalidRequest: { type: '/problems/validation-error', title: 'Your request is not valid', status: 400 },
+  unprocessable: { type: '/problems/unprocessable', title: 'Your request cannot be applied', status: 422 },
+  notFound: { type: '/problems/not-found', title: 'Not found', status: 404 },
+  methodNotAllowed: { type: '/problems/method-not-allowed', title: 'Method not allowed', status: 405 },
+  conflict: { type: '/problems/conflict', title: 'Conflict with the current state', status: 409 },
+  // Who is asking: a token, its scopes, its budget of requests.
+  unauthorized: { type: '/problems/unauthorized', title: 'Authentication required', status: 401 },
+  forbidden: { type: '/problems/forbidden', title: 'Your token lacks a scope', status: 403 },
+  rateLimited: { type: '/problems/rate-limited', title: 'Too many requests', status: 429 },
+  // Writes that depend on what the client saw, and retries of them.
+  preconditionRequired: { type: '/problems/precondition-required', title: 'If-Match required', status: 428 },
+  preconditionFailed: { type: '/problems/precondition-failed', title: 'Changed since you read it', status: 412 },
+  idempotencyKeyReused: { type: '/problems/idempotency-key-reused', title: 'Idempotency-Key already used for another request', status: 422 },
+  idempotencyKeyScopesChanged: { type: '/problems/idempotency-key-scopes-changed', title: 'Idempotency-Key used with other scopes', status: 422 },
+  idempotencyKeyInFlight: { type: '/problems/idempotency-key-in-flight', title: 'The first request with this key is still running', status: 409, retryAfterSeconds: 1 },
+  cursorExpired: { type: '/problems/cursor-expired', title: 'This cursor has expired', status: 410 },
+  // The service, not the request: the same request may succeed later.
+  internalError: { type: '/problems/internal-error', title: 'Internal server error', status: 500 },
+  databaseUnavailable: { type: '/problems/database-unavailable', title: 'Service temporarily unavailable', status: 503, retryAfterSeconds: 5 },
+  writeConflict: { type: '/problems/write-conflict', title: 'Service temporarily unavailable', status: 503, retryAfterSeconds: 1 },
+  timeout: { type: '/problems/timeout', title: 'Service temporarily unavailable', status: 503, retryAfterSeconds: 5 },
+  shuttingDown: { type: '/problems/shutting-down', title: 'Service temporarily unavailable', status: 503, retryAfterSeconds: 1 },
+  migrationsPending: { type: '/problems/migrations-pending', title: 'Service not ready', status: 503, retryAfterSeconds: 30 }
+} as const satisfies Record<string, ProblemType>
+
+export type ProblemName = keyof typeof PROBLEM_TYPES
+
+interface ProblemOptions {
+  errors?: FieldError[]
+  headers?: Record<string, string>
+  members?: Record<string, unknown>
+}
+
 /**
  * An error that knows how it should look to the client: the errors plugin turns it into an
  * RFC 9457 problem as it is. Throw it from route handlers and services for expected outcomes
@@ -14,7 +63,7 @@ export class HttpProblem extends Error {
   /** RFC 9457 extension members, sent beside `detail`; each must be declared in the Problem schema. */
   readonly members: Record<string, unknown>
 
-  constructor (status: number, type: string, title: string, detail: string, options: { errors?: FieldError[], headers?: Record<string, string>, members?: Record<string, unknown> } = {}) {
+  constructor (status: number, type: string, title: string, detail: string, options: ProblemOptions = {}) {
     super(detail)
     this.name = 'HttpProblem'
     this.status = status
@@ -26,14 +75,17 @@ export class HttpProblem extends Error {
   }
 }
 
-export const notFound = (detail: string) =>
-  new HttpProblem(404, '/problems/not-found', 'Not found', detail)
+/** The problem of this catalogue type, with its Retry-After unless `options.headers` sets one. */
+export function problem (name: ProblemName, detail: string, options: ProblemOptions = {}): HttpProblem {
+  const kind: ProblemType = PROBLEM_TYPES[name]
+  const retryAfter: Record<string, string> = kind.retryAfterSeconds === undefined ? {} : { 'retry-after': String(kind.retryAfterSeconds) }
+  return new HttpProblem(kind.status, kind.type, kind.title, detail, { ...options, headers: { ...retryAfter, ...options.headers } })
+}
 
-export const conflict = (detail: string) =>
-  new HttpProblem(409, '/problems/conflict', 'Conflict with the current state', detail)
+export const notFound = (detail: string) => problem('notFound', detail)
 
-export const invalidRequest = (detail: string, errors: FieldError[]) =>
-  new HttpProblem(400, '/problems/validation-error', 'Your request is not valid', detail, { errors })
+export const conflict = (detail: string) => problem('conflict', detail)
 
-export const unprocessable = (detail: string, errors: FieldError[]) =>
-  new HttpProblem(422, '/problems/unprocessable', 'Your request cannot be applied', detail, { errors })
+export const invalidRequest = (detail: string, errors: FieldError[]) => problem('invalidRequest', detail, { errors })
+
+export const unprocessable = (detail: string, errors: FieldError[]) => problem('unprocessable', detail, { errors })

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { onRequestAsyncHookHandler } from 'fastify'
 import { findActiveApiToken, recordApiTokenUse } from '../db/api-tokens.js'
 import { matchBootstrapToken, secretDigest, type BootstrapToken, type TokenScope } from '../domain/access.js'
-import { HttpProblem } from '../problems.js'
+import { problem, type HttpProblem } from '../problems.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -44,14 +44,14 @@ export interface AuthenticatedToken {
 const NO_SCOPES: readonly TokenScope[] = Object.freeze([])
 
 function unauthorized (detail: string) {
-  return new HttpProblem(401, '/problems/unauthorized', 'Authentication required', detail, {
+  return problem('unauthorized', detail, {
     headers: { 'www-authenticate': 'Bearer realm="itinerary-api"' }
   })
 }
 
 function forbidden (tokenName: string, held: readonly TokenScope[], needed: TokenScope) {
   const has = held.length === 0 ? 'no scopes' : held.join(', ')
-  return new HttpProblem(403, '/problems/forbidden', 'Your token lacks a scope',
+  return problem('forbidden',
     `This request needs a token with the ${needed} scope; the token "${tokenName}" has ${has}.`, {
       headers: { 'www-authenticate': `Bearer realm="itinerary-api", error="insufficient_scope", scope="${needed}"` },
       members: { requiredScope: needed }

@@ -6,7 +6,7 @@ import { InputError, type FieldError } from '../domain/errors.js'
 import { SUPPORTED_INSTANTS } from '../domain/time-range.js'
 import { isDatabaseUnavailable, isWriteConflict } from '../db/unavailable.js'
 import { Prisma } from '../generated/prisma/client.js'
-import { HttpProblem, conflict, invalidRequest, notFound, unprocessable } from '../problems.js'
+import { HttpProblem, conflict, invalidRequest, notFound, problem, unprocessable } from '../problems.js'
 import { problemResponses } from '../schemas/common.js'
 
 interface AjvError {
@@ -71,26 +71,22 @@ function toProblem (error: FastifyError | Error): HttpProblem | null {
   // A deadlock or serialization failure that still happened after the service ran the write again
   // (src/db/transactions.ts): two writes to shared records crossed, and Postgres undid this one.
   if (isWriteConflict(error)) {
-    return new HttpProblem(503, '/problems/write-conflict', 'Service temporarily unavailable',
+    return problem('writeConflict',
       'Other writes to the same records kept running at the same moment, so nothing was changed. Send the request again ' +
-      '(after the seconds in Retry-After); an Idempotency-Key makes that safe.', { headers: { 'retry-after': '1' } })
+      '(after the seconds in Retry-After); an Idempotency-Key makes that safe.')
   }
   // The request was fine, the database was not: the client should retry, not change anything.
-  if (isDatabaseUnavailable(error)) return databaseUnavailable()
+  if (isDatabaseUnavailable(error)) {
+    return problem('databaseUnavailable', 'The database cannot be reached or is too slow right now. Retry after the number of seconds in Retry-After.')
+  }
   if (fastifyError.code === 'FST_ERR_HANDLER_TIMEOUT') {
-    return new HttpProblem(503, '/problems/timeout', 'Service temporarily unavailable',
-      'The server could not answer in time. Retry after the number of seconds in Retry-After.', { headers: { 'retry-after': '5' } })
+    return problem('timeout', 'The server could not answer in time. Retry after the number of seconds in Retry-After.')
   }
   const statusCode = fastifyError.statusCode
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
     return new HttpProblem(statusCode, `/problems/${fastifyError.code ?? 'bad-request'}`, httpTitle(statusCode), clientMessage(fastifyError))
   }
   return null
-}
-
-function databaseUnavailable () {
-  return new HttpProblem(503, '/problems/database-unavailable', 'Service temporarily unavailable',
-    'The database cannot be reached or is too slow right now. Retry after the number of seconds in Retry-After.', { headers: { 'retry-after': '5' } })
 }
 
 // Fastify's own messages name the setting that failed; these say what the client should do.
@@ -177,13 +173,13 @@ export default fp(async (app) => {
   app.addHook('onRoute', documentProblems(problemsOfEveryRoute))
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const problem = toProblem(error)
-    if (problem !== null) {
-      if (problem.status >= 500) request.log.warn({ err: error }, 'request failed: service unavailable')
-      return sendProblem(request, reply, problem)
+    const expected = toProblem(error)
+    if (expected !== null) {
+      if (expected.status >= 500) request.log.warn({ err: error }, 'request failed: service unavailable')
+      return sendProblem(request, reply, expected)
     }
     request.log.error({ err: error }, 'unexpected error')
-    return sendProblem(request, reply, new HttpProblem(500, '/problems/internal-error', 'Internal server error',
+    return sendProblem(request, reply, problem('internalError',
       `Something went wrong on our side. Quote request id ${request.id} when reporting it.`))
   })
 
@@ -196,7 +192,7 @@ export default fp(async (app) => {
     const allow = [...supported, 'OPTIONS'].join(', ')
     // An OPTIONS that is not a CORS preflight lands here: it asks what the path supports.
     if (request.method === 'OPTIONS') return reply.code(204).header('allow', allow).send()
-    return sendProblem(request, reply, new HttpProblem(405, '/problems/method-not-allowed', httpTitle(405),
+    return sendProblem(request, reply, problem('methodNotAllowed',
       `${path} does not support ${request.method}; it supports ${allow}.`, { headers: { allow } }))
   })
 }, { name: 'errors' })

@@ -7,7 +7,7 @@ import {
 } from '../db/idempotency-keys.js'
 import { IDEMPOTENCY_KEY_RETENTION_MS, keyState, requestFingerprint } from '../domain/idempotency.js'
 import type { IdempotencyKey } from '../generated/prisma/client.js'
-import { HttpProblem, conflict } from '../problems.js'
+import { conflict, problem } from '../problems.js'
 
 /** The headers that describe a stored body; a replay sends them again, byte for byte with the body. */
 const REPLAYED_HEADERS = ['content-type', 'location', 'etag'] as const
@@ -16,19 +16,18 @@ const PURGE_INTERVAL_MS = 60 * 60 * 1000
 const CLAIM_ATTEMPTS = 3
 
 function keyReusedForAnotherRequest () {
-  return new HttpProblem(422, '/problems/idempotency-key-reused', 'Idempotency-Key already used for another request',
+  return problem('idempotencyKeyReused',
     'This Idempotency-Key was used for a request with another method, path or body. ' +
     'Use a new key for every new request, and the same key only to retry the same request.')
 }
 
 function requestInFlight () {
-  return new HttpProblem(409, '/problems/idempotency-key-in-flight', 'The first request with this key is still running',
-    'A request with this Idempotency-Key is still being processed. Retry after the Retry-After delay to get its response.',
-    { headers: { 'retry-after': '1' } })
+  return problem('idempotencyKeyInFlight',
+    'A request with this Idempotency-Key is still being processed. Retry after the Retry-After delay to get its response.')
 }
 
 function scopesChanged (missing: readonly string[]) {
-  return new HttpProblem(422, '/problems/idempotency-key-scopes-changed', 'Idempotency-Key used with other scopes',
+  return problem('idempotencyKeyScopesChanged',
     `This Idempotency-Key was first used when this token also had the scope(s) ${missing.join(', ')}, which it no longer has, ` +
     'so the first response is not replayed: it may show what the token may no longer see. Send the request with a new key.')
 }

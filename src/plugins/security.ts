@@ -3,7 +3,7 @@ import cors, { type FastifyCorsOptions } from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import rateLimit, { normalizeIP } from '@fastify/rate-limit'
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
-import { HttpProblem } from '../problems.js'
+import { problem } from '../problems.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -104,7 +104,7 @@ export default fp<SecurityPluginOptions>(async (app, options) => {
     timeWindow: 60_000,
     keyGenerator: (request) => `${isWrite(request) ? 'write' : 'read'}:${request.tokenName === null ? `ip:${clientAddress(request)}` : `token:${request.tokenName}`}`,
     max: (request) => isWrite(request) ? options.rateLimits.writesPerMinute : options.rateLimits.readsPerMinute,
-    errorResponseBuilder: (request, context) => new HttpProblem(429, '/problems/rate-limited', 'Too many requests',
+    errorResponseBuilder: (request, context) => problem('rateLimited',
       `This client may make ${context.max} ${isWrite(request) ? 'writes' : 'reads'} a minute; retry in ${context.after}.`,
       { headers: retryAfter(context.ttl) })
   })
@@ -119,7 +119,7 @@ export default fp<SecurityPluginOptions>(async (app, options) => {
   const refuseIfExceeded = (increment: boolean) => async (request: FastifyRequest) => {
     const limit = await failedAuthentications(request, { increment })
     if (limit.isAllowed || !limit.isExceeded) return
-    throw new HttpProblem(429, '/problems/rate-limited', 'Too many requests',
+    throw problem('rateLimited',
       `This client sent more than ${limit.max} requests a minute with a token that is not valid, so no token from it is ` +
       `accepted for now; check the token, then retry in ${limit.ttlInSeconds} seconds.`, { headers: retryAfter(limit.ttl) })
   }

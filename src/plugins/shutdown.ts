@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { HttpProblem } from '../problems.js'
+import { problem } from '../problems.js'
 
 /**
  * Once the app starts closing, the server stops accepting connections and requests already
@@ -15,7 +15,6 @@ export default fp(async (app) => {
   app.addHook('onRequest', async (_request, reply) => {
     if (!closing) return
     reply.header('connection', 'close')
-    throw new HttpProblem(503, '/problems/shutting-down', 'Service temporarily unavailable',
-      'This server is shutting down. Retry after the number of seconds in Retry-After.', { headers: { 'retry-after': '1' } })
+    throw problem('shuttingDown', 'This server is shutting down. Retry after the number of seconds in Retry-After.')
   })
 }, { name: 'shutdown' })

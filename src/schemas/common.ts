@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from 'typebox'
 import { TOKEN_SCOPES } from '../domain/access.js'
 import { CHANGE_REASON_MAX_LENGTH } from '../domain/changes.js'
 import { SUPPORTED_INSTANTS } from '../domain/time-range.js'
+import { PROBLEM_TYPES, type ProblemName } from '../problems.js'
 
 /**
  * A `$ref` to a shared schema that keeps the referenced schema's static type, so routes get
@@ -109,6 +110,12 @@ interface ProblemStatus {
   headers?: Record<string, TSchema>
 }
 
+/** How an example problem of this catalogue type begins, as the errors plugin sends it. */
+function problemHead (name: ProblemName) {
+  const { type, title, status } = PROBLEM_TYPES[name]
+  return { type, title, status }
+}
+
 const RETRY_AFTER = { 'Retry-After': Type.Integer({ minimum: 1, maximum: 86400, format: 'int32', description: 'Seconds to wait before sending the request again.' }) }
 
 const problemStatuses: Record<number, ProblemStatus> = {
@@ -116,9 +123,7 @@ const problemStatuses: Record<number, ProblemStatus> = {
     description: 'The request is malformed: a parameter or body field breaks the documented shape, the body is not JSON, ' +
       'or text is not UTF-8 (bytes that are not, an unpaired surrogate such as \\ud800, a %XX sequence that is not).',
     example: {
-      type: '/problems/validation-error',
-      title: 'Your request is not valid',
-      status: 400,
+      ...problemHead('invalidRequest'),
       detail: '/query/tz must be an IANA time zone name such as "Asia/Seoul" or "America/New_York".',
       instance: '/v1/engagements',
       errors: [{ path: '/query/tz', message: 'must be an IANA time zone name such as "Asia/Seoul" or "America/New_York"' }]
@@ -127,9 +132,7 @@ const problemStatuses: Record<number, ProblemStatus> = {
   401: {
     description: 'The bearer token is missing (on a write), not valid, revoked or malformed; `WWW-Authenticate` says Bearer.',
     example: {
-      type: '/problems/unauthorized',
-      title: 'Authentication required',
-      status: 401,
+      ...problemHead('unauthorized'),
       detail: 'The bearer token is not valid or has been revoked. Check it with whoever runs this service.',
       instance: '/v1/visits'
     }
@@ -137,9 +140,7 @@ const problemStatuses: Record<number, ProblemStatus> = {
   403: {
     description: 'The bearer token lacks the scope this request needs; `requiredScope` names it.',
     example: {
-      type: '/problems/forbidden',
-      title: 'Your token lacks a scope',
-      status: 403,
+      ...problemHead('forbidden'),
       detail: 'This request needs a token with the write scope; the token "wire" has read:embargoed.',
       instance: '/v1/visits',
       requiredScope: 'write'
@@ -147,14 +148,12 @@ const problemStatuses: Record<number, ProblemStatus> = {
   },
   404: {
     description: 'Nothing is found at this address.',
-    example: { type: '/problems/not-found', title: 'Not found', status: 404, detail: 'No visit has the id or slug "lee-jae-myung-china-2025".', instance: '/v1/visits/lee-jae-myung-china-2025' }
+    example: { ...problemHead('notFound'), detail: 'No visit has the id or slug "lee-jae-myung-china-2025".', instance: '/v1/visits/lee-jae-myung-china-2025' }
   },
   405: {
     description: 'The path does not serve this method; `Allow` lists the methods it does.',
     example: {
-      type: '/problems/method-not-allowed',
-      title: 'Method not allowed',
-      status: 405,
+      ...problemHead('methodNotAllowed'),
       detail: '/v1/visits does not support PUT; it supports GET, HEAD, POST, OPTIONS.',
       instance: '/v1/visits'
     },
@@ -166,14 +165,12 @@ const problemStatuses: Record<number, ProblemStatus> = {
   },
   409: {
     description: 'The request conflicts with the current state (a slug that is taken), or a request with the same Idempotency-Key is still running (retry after Retry-After).',
-    example: { type: '/problems/conflict', title: 'Conflict with the current state', status: 409, detail: 'The slug "lee-jae-myung-china-2026" is already used by visit 0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11; choose another.', instance: '/v1/visits' }
+    example: { ...problemHead('conflict'), detail: 'The slug "lee-jae-myung-china-2026" is already used by visit 0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11; choose another.', instance: '/v1/visits' }
   },
   410: {
     description: 'The cursor is older than the retention window: resync as the detail says.',
     example: {
-      type: '/problems/cursor-expired',
-      title: 'This cursor has expired',
-      status: 410,
+      ...problemHead('cursorExpired'),
       detail: 'This cursor is older than the 90 days for which changes are kept, so changes after it may be gone. Resync: get a fresh cursor ' +
         'with GET /v1/changes?since=now, list the visits and engagements again, then poll from that cursor.',
       instance: '/v1/changes'
@@ -182,9 +179,7 @@ const problemStatuses: Record<number, ProblemStatus> = {
   412: {
     description: 'If-Match names a version that is no longer current: someone changed the resource since you read it. GET it again, re-apply your change, send the new ETag.',
     example: {
-      type: '/problems/precondition-failed',
-      title: 'Changed since you read it',
-      status: 412,
+      ...problemHead('preconditionFailed'),
       detail: 'Someone changed this engagement after you read it; it is now at version 4. GET it again, re-apply your change to what you get ' +
         'and send its new ETag in If-Match.',
       instance: '/v1/engagements/0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11'
@@ -205,9 +200,7 @@ const problemStatuses: Record<number, ProblemStatus> = {
   422: {
     description: 'The request is well-formed but cannot be applied (a local time that does not exist, a local date whose instants leave the supported range), or its Idempotency-Key was used for another request.',
     example: {
-      type: '/problems/unprocessable',
-      title: 'Your request cannot be applied',
-      status: 422,
+      ...problemHead('unprocessable'),
       detail: '2026-03-08T02:30 does not exist in America/New_York: clocks jump from 02:00 to 03:00 (UTC-5 to UTC-4). Send 03:30 or an instant with an offset.',
       instance: '/v1/visits/lee-jae-myung-china-2026/engagements',
       errors: [{ path: '/body/time/localStart', message: '2026-03-08T02:30 does not exist in America/New_York: clocks jump from 02:00 to 03:00 (UTC-5 to UTC-4). Send 03:30 or an instant with an offset.' }]
@@ -216,16 +209,14 @@ const problemStatuses: Record<number, ProblemStatus> = {
   428: {
     description: 'The header If-Match is missing (or is `*`): send the ETag you got when you read the resource.',
     example: {
-      type: '/problems/precondition-required',
-      title: 'If-Match required',
-      status: 428,
+      ...problemHead('preconditionRequired'),
       detail: 'Changes need the header If-Match with the ETag you got when you read the resource (for example If-Match: "v3-..."), so that you never overwrite a change you have not seen.',
       instance: '/v1/engagements/0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11'
     }
   },
   429: {
     description: 'Past the rate limit: reads or writes a minute per token (per client IP without a valid one), or requests with a token that is not valid per client IP. Wait Retry-After seconds.',
-    example: { type: '/problems/rate-limited', title: 'Too many requests', status: 429, detail: 'This client may make 60 writes a minute; retry in 42 seconds.', instance: '/v1/visits' },
+    example: { ...problemHead('rateLimited'), detail: 'This client may make 60 writes a minute; retry in 42 seconds.', instance: '/v1/visits' },
     headers: RETRY_AFTER
   },
   431: {
@@ -235,9 +226,7 @@ const problemStatuses: Record<number, ProblemStatus> = {
   503: {
     description: 'The service cannot answer now: the database is not reachable or too slow, the answer took too long, a write crossed another, or the server is shutting down. Retry after the Retry-After delay.',
     example: {
-      type: '/problems/database-unavailable',
-      title: 'Service temporarily unavailable',
-      status: 503,
+      ...problemHead('databaseUnavailable'),
       detail: 'The database cannot be reached or is too slow right now. Retry after the number of seconds in Retry-After.',
       instance: '/v1/engagements'
     },

@@ -5,13 +5,13 @@ import type { TokenScope } from '../domain/access.js'
 import { decodeFeedCursor, describeRetention, encodeFeedCursor, feedOrderFor } from '../domain/changes.js'
 import { decodeCursor, encodeCursor, isSequenceNumber, pageSize } from '../domain/cursor.js'
 import { isUuid } from '../domain/identifiers.js'
-import { HttpProblem, notFound } from '../problems.js'
+import { notFound, problem } from '../problems.js'
 import { presentChange } from '../presenters/changes.js'
 import type { ChangeFeed, ChangeFeedQuery, ChangeHistoryQuery } from '../schemas/changes.js'
 import { findVisitOrNull } from './visits.js'
 
 function cursorExpired (retentionMs: number) {
-  return new HttpProblem(410, '/problems/cursor-expired', 'This cursor has expired',
+  return problem('cursorExpired',
     `This cursor is older than the ${describeRetention(retentionMs)} for which changes are kept, so changes after it ` +
     'may be gone. Resync: get a fresh cursor with GET /v1/changes?since=now, list the visits and engagements again ' +
     '(GET /v1/visits, GET /v1/engagements, each visit\'s itinerary), then poll from that cursor.')
