@@ -46,8 +46,15 @@ const testDatabase = process.env.DATABASE_URL ? 'server' : 'embedded'
  */
 const RUN_ALONE = new Map<string, { on: Array<typeof testDatabase>, why: string }>([
   ['test/routes/changes.test.ts', { on: ['embedded'], why: 'its retention test prunes the changes of the whole database, which the embedded pass shares' }],
+  // The embedded PGlite runs every file's statements one at a time: with other files at work,
+  // the checks before an embargo lifts could outlast its few seconds.
+  ['test/routes/embargo.test.ts', { on: ['embedded'], why: 'checks what the public sees in the 2.5 s before an embargo ends' }],
+  ['test/routes/embargo-shared-records.test.ts', { on: ['embedded'], why: 'checks what the public sees in the 2.5 s before an embargo ends' }],
+  // Failed 1 in 40 writes with 503 on a 2-core machine loaded by other suites, run alone or not.
+  ['test/routes/concurrency.test.ts', { on: ['server', 'embedded'], why: 'needs 40 contending writes to finish within the service\'s timeouts' }],
   ['test/reliability/database-outage.test.ts', { on: ['server', 'embedded'], why: 'bounds the time of every answer during and after the outage' }],
-  ['test/reliability/terminated-connections.test.ts', { on: ['server', 'embedded'], why: 'bounds the time to recover after the last termination' }],
+  // Skipped on the embedded database: it needs a server's pg_terminate_backend.
+  ['test/reliability/terminated-connections.test.ts', { on: ['server'], why: 'bounds the time to recover after the last termination' }],
   ['test/reliability/graceful-shutdown.test.ts', { on: ['server', 'embedded'], why: 'needs requests still running at SIGTERM and bounds the time to exit' }]
 ])
 const projectRoot = fileURLToPath(new URL('..', import.meta.url))
@@ -105,7 +112,7 @@ try {
       const database = await server.databaseForPass()
       await applyMigrations(database.url)
       process.stdout.write(`\n=== ${pass}: ${files.length} file(s) against ${database.name}, ${CONCURRENCY} at a time` +
-        `${alone.length > 0 ? `, then ${alone.length} alone (${alone.join(', ')})` : ''}\n`)
+        `${alone.map((file) => `\n    then alone: ${file}, which ${RUN_ALONE.get(file)?.why}`).join('')}\n`)
       // TMPDIR inside the work folder: what tests leave in os.tmpdir() goes with it, even after Ctrl-C.
       const env = { ...process.env, ...database.env, DATABASE_URL: database.url, TEST_DATABASE: testDatabase, TZ: timeZone, TMPDIR: workDir }
       let testCount = 0
