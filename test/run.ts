@@ -112,7 +112,7 @@ try {
       const database = await server.databaseForPass()
       await applyMigrations(database.url)
       process.stdout.write(`\n=== ${pass}: ${files.length} file(s) against ${database.name}, ${CONCURRENCY} at a time` +
-        `${alone.map((file) => `\n    then alone: ${file}, which ${RUN_ALONE.get(file)?.why}`).join('')}\n`)
+        `${alone.map((file) => `\n    then alone: ${file}: ${RUN_ALONE.get(file)?.why}`).join('')}\n`)
       // TMPDIR inside the work folder: what tests leave in os.tmpdir() goes with it, even after Ctrl-C.
       const env = { ...process.env, ...database.env, DATABASE_URL: database.url, TEST_DATABASE: testDatabase, TZ: timeZone, TMPDIR: workDir }
       let testCount = 0
