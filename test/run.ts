@@ -9,11 +9,11 @@
 // of its own in a temporary folder, which the pass's files share. TEST_DATABASE (`server` or
 // `embedded`) tells the tests which, so that those needing a server skip themselves on the
 // embedded one (`needsPostgresServer` in test/helper.ts); the skipped tests and why are listed at
-// the end, then the slowest files.
+// the end.
 //
-// Files run TEST_CONCURRENCY at a time (default 3: on 2 cores most files wait on a database or a
-// child process much of the time), except those in RUN_ALONE, which run one at a time after the
-// others, for the reason given there.
+// Files run TEST_CONCURRENCY at a time (default 3: many files spend much of their time waiting on
+// a database, a child process or a timer), except those in RUN_ALONE, which run one at a time
+// after the others, for the reason given there.
 //
 // Which zones where: the zone only reaches the tests' own processes (the app, the luxon and Intl
 // code); the database's zone is its server's either way, and both kinds are reached through the
@@ -50,7 +50,8 @@ const RUN_ALONE = new Map<string, { on: Array<typeof testDatabase>, why: string 
   // the checks before an embargo lifts could outlast its few seconds.
   ['test/routes/embargo.test.ts', { on: ['embedded'], why: 'checks what the public sees in the 2.5 s before an embargo ends' }],
   ['test/routes/embargo-shared-records.test.ts', { on: ['embedded'], why: 'checks what the public sees in the 2.5 s before an embargo ends' }],
-  // Failed 1 in 40 writes with 503 on a 2-core machine loaded by other suites, run alone or not.
+  // Seen answering 503 to 4 or 5 of its 40 writes on a 2-core machine loaded by other suites, even
+  // when the files ran one at a time: alone, it at least has this suite's share of the machine.
   ['test/routes/concurrency.test.ts', { on: ['server', 'embedded'], why: 'needs 40 contending writes to finish within the service\'s timeouts' }],
   ['test/reliability/database-outage.test.ts', { on: ['server', 'embedded'], why: 'bounds the time of every answer during and after the outage' }],
   // Skipped on the embedded database: it needs a server's pg_terminate_backend.
@@ -60,7 +61,6 @@ const RUN_ALONE = new Map<string, { on: Array<typeof testDatabase>, why: string 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url))
 // Skips that the run's own options cause (--test-name-pattern, --test-only): not worth listing.
 const SELECTION_SKIPS = new Set(['test name does not match pattern', '\'only\' option not set'])
-const SLOWEST_LISTED = 10
 
 interface TestServer {
   /**
@@ -100,7 +100,6 @@ const workDir = await mkdtemp(join(tmpdir(), 'itinerary-test-'))
 const failures: string[] = []
 /** Test name -> why it was skipped, over all passes. */
 const skipped = new Map<string, string>()
-const fileTimings: Array<{ file: string, seconds: number, pass: string }> = []
 try {
   const server = process.env.DATABASE_URL
     ? await realServer(process.env.DATABASE_URL)
@@ -124,7 +123,6 @@ try {
         const report = await readReport(tapFile)
         testCount += report.testCount
         for (const [name, reason] of report.skips) skipped.set(name, reason)
-        fileTimings.push(...report.fileTimings.map((timing) => ({ ...timing, pass })))
       }
       if (!passed) failures.push(`${pass} failed.`)
       else if (testCount === 0) failures.push(`${pass} ran no tests: none found, or all skipped.`)
@@ -140,10 +138,6 @@ try {
 
 if (skipped.size > 0) {
   process.stdout.write(`\nSkipped here (${skipped.size}):\n${[...skipped].map(([name, reason]) => `- ${name}: ${reason}`).join('\n')}\n`)
-}
-if (fileTimings.length > 0) {
-  const slowest = fileTimings.sort((a, b) => b.seconds - a.seconds).slice(0, SLOWEST_LISTED)
-  process.stdout.write(`\nSlowest files:\n${slowest.map(({ file, seconds, pass }) => `- ${seconds.toFixed(1)} s ${file} (${pass})`).join('\n')}\n`)
 }
 if (interruptedBy) {
   console.error(`\nInterrupted by ${interruptedBy}; test databases removed.`)
@@ -189,9 +183,9 @@ async function testFiles (filters: string[]): Promise<string[]> {
 async function runNodeTests (group: { files: string[], concurrency: number }, env: NodeJS.ProcessEnv, imports: string[], tapFile: string): Promise<boolean> {
   runningTests = spawn(process.execPath, [
     ...NODE_TEST_ARGS, ...imports.flatMap((module) => ['--import', module]), `--test-concurrency=${group.concurrency}`,
-    // Node's own default on the terminal, plus a TAP copy the runner reads the test count and file timings from.
+    // Node's own default on the terminal, plus a TAP copy the runner reads the test count from.
     `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout',
-    `--test-reporter=${new URL('tap-with-file-timings.js', import.meta.url).href}`, `--test-reporter-destination=${tapFile}`,
+    '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
     ...nodeTestOptions, ...group.files
   ], { cwd: projectRoot, env, stdio: 'inherit' })
   const [exitCode] = await once(runningTests, 'exit') as [number | null, NodeJS.Signals | null]
@@ -201,10 +195,10 @@ async function runNodeTests (group: { files: string[], concurrency: number }, en
 
 /**
  * From Node's TAP report: the tests that ran (passed or failed, not skipped), 0 when the run died
- * before writing the summary, the skipped ones with their reasons, and the seconds each file took.
- * Node reports a file that declared no tests as one test named by the file's path: not a test.
+ * before writing the summary, and the skipped ones with their reasons. Node reports a file that
+ * declared no tests as one test named by the file's path: not a test.
  */
-async function readReport (tapFile: string): Promise<{ testCount: number, skips: Array<[string, string]>, fileTimings: Array<{ file: string, seconds: number }> }> {
+async function readReport (tapFile: string): Promise<{ testCount: number, skips: Array<[string, string]> }> {
   const tap = await readFile(tapFile, 'utf8').catch(() => '')
   const summary = (label: string) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0)
   const filePaths = new Set(files.map((file) => join(projectRoot, file)))
@@ -212,10 +206,7 @@ async function readReport (tapFile: string): Promise<{ testCount: number, skips:
   const skips = [...tap.matchAll(/^\s*ok \d+ - (.+?) # SKIP (.+)$/gm)]
     .map(([, name, reason]): [string, string] => [name ?? '', reason ?? ''])
     .filter(([, reason]) => !SELECTION_SKIPS.has(reason))
-  const fileTimings = [...tap.matchAll(/^# file-seconds (.+)$/gm)]
-    .map(([, json]) => JSON.parse(json ?? '') as { file: string, seconds: number })
-    .map(({ file, seconds }) => ({ file: relative(projectRoot, file).split(sep).join('/'), seconds }))
-  return { testCount: summary('pass') + summary('fail') - filesWithoutTests.length, skips, fileTimings }
+  return { testCount: summary('pass') + summary('fail') - filesWithoutTests.length, skips }
 }
 
 async function realServer (serverUrl: string): Promise<TestServer> {
