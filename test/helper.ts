@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { after, before } from 'node:test'
 import supertest from 'supertest'
-import { buildApp } from '../src/app.js'
+import { buildApp, type AppOptions } from '../src/app.js'
 import { TOKEN_SCOPES, type BootstrapToken } from '../src/domain/access.js'
 
 /** The secret of test-desk, a bootstrap token with every scope (as `name:secret` in API_TOKENS). */
@@ -27,18 +27,45 @@ export function databaseUrl (): string {
   return url
 }
 
+/** What buildTestApp builds on top of `buildApp`'s defaults; every option of `buildApp` overrides them. */
+export interface TestAppOptions extends Partial<AppOptions> {
+  /** Bootstrap tokens beside test-desk (`apiTokens` replaces test-desk too). */
+  extraTokens?: ReadonlyMap<string, BootstrapToken>
+  /** Routes of the test's own, added before the app is ready (which closes it to new routes). */
+  addRoutes?: (app: App) => void
+}
+
+type App = Awaited<ReturnType<typeof buildApp>>
+
+/** What runs a cleanup once it is over: a test's context `t`, or a cleanupList. */
+export interface Cleanups { after(cleanup: () => unknown): void }
+
+/** Cleanups kept for later, for a describe block's `after` hook or a helper's own close(): `run()` runs them in order. */
+export function cleanupList () {
+  const cleanups: Array<() => unknown> = []
+  return {
+    after: (cleanup: () => unknown) => { cleanups.push(cleanup) },
+    async run () {
+      for (const cleanup of cleanups.splice(0)) await cleanup()
+    }
+  }
+}
+
 /**
- * The real app on the test database (or on `url`), with test-desk and `extraTokens` as bootstrap
- * tokens; close it with `after(() => app.close())`.
+ * The real app, ready, on the test database with test-desk as bootstrap token and rate limits no
+ * suite reaches, unless `options` says otherwise; closed once `t` is over.
  */
-export async function buildTestApp (extraTokens: ReadonlyMap<string, BootstrapToken> = new Map(), url = databaseUrl()) {
+export async function buildTestApp (t: Cleanups, { extraTokens = new Map(), addRoutes, ...options }: TestAppOptions = {}) {
   const app = await buildApp({
-    databaseUrl: url,
+    databaseUrl: options.databaseUrl ?? databaseUrl(),
     apiTokens: new Map([TEST_DESK, ...extraTokens]),
     // Far above what any suite or the fuzzer sends in a minute; the hardening tests build
     // their own app with tiny limits to see 429s.
-    rateLimits: UNREACHED_RATE_LIMITS
+    rateLimits: UNREACHED_RATE_LIMITS,
+    ...options
   })
+  t.after(() => app.close())
+  addRoutes?.(app)
   await app.ready()
   return { app, http: supertest(app.server) }
 }
@@ -90,14 +117,15 @@ export function ifMatch (version: number) {
 }
 
 /**
- * The app for one describe block: built before its tests, closed after them. Read `app` and
+ * buildTestApp for one describe block: built before its tests, closed after them. Read `app` and
  * `http` inside tests and hooks, once `before` has run.
  */
-export function useTestApp (extraTokens?: ReadonlyMap<string, BootstrapToken>) {
+export function useTestApp (options?: TestAppOptions) {
   const context = {} as Awaited<ReturnType<typeof buildTestApp>>
+  const cleanups = cleanupList()
   before(async () => {
-    Object.assign(context, await buildTestApp(extraTokens))
+    Object.assign(context, await buildTestApp(cleanups, options))
   })
-  after(() => context.app.close())
+  after(() => cleanups.run())
   return context
 }

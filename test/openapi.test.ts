@@ -7,8 +7,7 @@ import { promisify } from 'node:util'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import type { FastifyInstance, RouteOptions } from 'fastify'
 import type { OpenAPIV3_1 } from 'openapi-types'
-import { buildApp } from '../src/app.js'
-import { useTestApp } from './helper.js'
+import { buildTestApp, cleanupList, useTestApp } from './helper.js'
 
 const COMMITTED = new URL('../openapi/openapi.json', import.meta.url)
 
@@ -27,9 +26,9 @@ async function registeredOperations (): Promise<Set<string>> {
   diagnosticsChannel.subscribe('fastify.initialization', collect)
   try {
     // Building the app opens no database connection (as in scripts/openapi.ts).
-    const app = await buildApp({ databaseUrl: 'postgresql://localhost/unused', apiTokens: new Map() })
-    await app.ready()
-    await app.close()
+    const cleanups = cleanupList()
+    await buildTestApp(cleanups, { databaseUrl: 'postgresql://localhost/unused', apiTokens: new Map() })
+    await cleanups.run()
   } finally {
     diagnosticsChannel.unsubscribe('fastify.initialization', collect)
   }

@@ -3,7 +3,7 @@ import pg from 'pg'
 import { startEmbeddedPostgres } from '../src/db/embedded.js'
 import { applyMigrations } from '../src/db/schema-engine.js'
 import { loadDemoVisit } from '../src/demo/load-demo-visit.js'
-import { buildTestApp, databaseUrl } from './helper.js'
+import { buildTestApp, cleanupList, databaseUrl } from './helper.js'
 
 export interface OwnDatabase {
   url: string
@@ -48,7 +48,8 @@ export async function newEmptyDatabase (): Promise<OwnDatabase> {
 export async function buildFreshDemoApp () {
   const database = await newEmptyDatabase()
   await applyMigrations(database.url)
-  const { app, http } = await buildTestApp(new Map(), database.url)
+  const cleanups = cleanupList()
+  const { app, http } = await buildTestApp(cleanups, { databaseUrl: database.url })
   const restart = async () => {
     const tables = await app.prisma.$queryRaw<Array<{ name: string }>>`
       SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename <> '_prisma_migrations'`
@@ -61,7 +62,7 @@ export async function buildFreshDemoApp () {
     http,
     restart,
     async close () {
-      await app.close()
+      await cleanups.run()
       await database.drop()
     }
   }

@@ -1,12 +1,26 @@
 // npm test [-- <file or folder>...] [-- <node --test option>...]
 //
-// Prepares a migrated database, then runs every test/**/*.test.ts with Node's test runner twice:
-// with TZ=UTC and with TZ=Pacific/Chatham (UTC+12:45/+13:45, its own daylight-saving dates), so
-// code that leans on the machine's time zone fails in one of them. With DATABASE_URL set, each
-// pass gets a new database on that server, dropped afterwards; without it, each pass gets an
-// embedded PGlite of its own in a temporary folder. TEST_DATABASE (`server` or `embedded`)
-// tells the tests which, so that those needing a server skip themselves on the embedded one
-// (`needsPostgresServer` in test/helper.ts); the skipped tests and why are listed at the end.
+// Prepares a migrated database, then runs every test/**/*.test.ts with Node's test runner once per
+// time zone of TEST_ZONES (comma-separated; default `UTC,Pacific/Chatham`). Pacific/Chatham is
+// UTC+12:45/+13:45 with its own daylight-saving dates, so code that leans on the machine's zone
+// fails there, and UTC hides what such code gets wrong. With DATABASE_URL set, each pass migrates
+// a new database on that server, and every test file runs on a clone of it of its own
+// (test/file-database.ts), all dropped afterwards; without it, each pass gets an embedded PGlite
+// of its own in a temporary folder, which the pass's files share. TEST_DATABASE (`server` or
+// `embedded`) tells the tests which, so that those needing a server skip themselves on the
+// embedded one (`needsPostgresServer` in test/helper.ts); the skipped tests and why are listed at
+// the end.
+//
+// Files run TEST_CONCURRENCY at a time (default 3: many files spend much of their time waiting on
+// a database, a child process or a timer), except those in RUN_ALONE, which run one at a time
+// after the others, for the reason given there.
+//
+// Which zones where: the zone only reaches the tests' own processes (the app, the luxon and Intl
+// code); the database's zone is its server's either way, and both kinds are reached through the
+// same driver. So CI runs the Postgres suite under UTC and the embedded one under Pacific/Chatham
+// (.ci/run): every file meets both zones and both kinds of database once, in half the time of
+// both zones on both. `npm test` alone keeps both zones, for whoever runs one kind only.
+//
 // Every test and hook has a timeout (test/per-test-timeout.ts), so a hung test fails with its
 // name and the run ends. Arguments narrow the files to those paths (`npm test -- test/domain`);
 // arguments starting with "-" go to `node --test` (`npm test -- --test-name-pattern=slug`).
@@ -20,16 +34,40 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { startEmbeddedPostgres } from '../src/db/embedded.js'
 import { applyMigrations } from '../src/db/schema-engine.js'
+import { fileDatabaseName } from './file-database.js'
 import { NODE_TEST_ARGS } from './node-test-command.js'
 
-const TIME_ZONES = ['UTC', 'Pacific/Chatham']
+const TIME_ZONES = timeZones(process.env.TEST_ZONES ?? 'UTC,Pacific/Chatham')
+const CONCURRENCY = positiveInteger('TEST_CONCURRENCY', process.env.TEST_CONCURRENCY ?? '3')
+const testDatabase = process.env.DATABASE_URL ? 'server' : 'embedded'
+/**
+ * Files that run one at a time once the others are done, on the database kinds named, and why.
+ * They bound how long answers take or share what a pass's other files use.
+ */
+const RUN_ALONE = new Map<string, { on: Array<typeof testDatabase>, why: string }>([
+  ['test/routes/changes.test.ts', { on: ['embedded'], why: 'its retention test prunes the changes of the whole database, which the embedded pass shares' }],
+  // The embedded PGlite runs every file's statements one at a time: with other files at work,
+  // the checks before an embargo lifts could outlast its few seconds.
+  ['test/routes/embargo.test.ts', { on: ['embedded'], why: 'checks what the public sees in the 2.5 s before an embargo ends' }],
+  ['test/routes/embargo-shared-records.test.ts', { on: ['embedded'], why: 'checks what the public sees in the 2.5 s before an embargo ends' }],
+  // Seen answering 503 to 4 or 5 of its 40 writes on a 2-core machine loaded by other suites, even
+  // when the files ran one at a time: alone, it at least has this suite's share of the machine.
+  ['test/routes/concurrency.test.ts', { on: ['server', 'embedded'], why: 'needs 40 contending writes to finish within the service\'s timeouts' }],
+  ['test/reliability/database-outage.test.ts', { on: ['server', 'embedded'], why: 'bounds the time of every answer during and after the outage' }],
+  // Skipped on the embedded database: it needs a server's pg_terminate_backend.
+  ['test/reliability/terminated-connections.test.ts', { on: ['server'], why: 'bounds the time to recover after the last termination' }],
+  ['test/reliability/graceful-shutdown.test.ts', { on: ['server', 'embedded'], why: 'needs requests still running at SIGTERM and bounds the time to exit' }]
+])
 const projectRoot = fileURLToPath(new URL('..', import.meta.url))
 // Skips that the run's own options cause (--test-name-pattern, --test-only): not worth listing.
 const SELECTION_SKIPS = new Set(['test name does not match pattern', '\'only\' option not set'])
 
 interface TestServer {
-  /** URL of the database a pass runs against, migrated by the caller, and a name for it. */
-  databaseForPass(): Promise<{ url: string, name: string }>
+  /**
+   * The database a pass runs against, migrated by the caller, a name for it, and what the pass's
+   * test processes need on top of DATABASE_URL: variables and modules to --import.
+   */
+  databaseForPass(): Promise<{ url: string, name: string, env?: NodeJS.ProcessEnv, imports?: string[] }>
   /** Drops what databaseForPass created and lets go of the server. */
   close(): Promise<void>
 }
@@ -52,13 +90,17 @@ if (files.length === 0) {
   console.error(`No test files${pathFilters.length > 0 ? ` under ${pathFilters.join(', ')}` : ''}.`)
   process.exit(1)
 }
+const alone = files.filter((file) => RUN_ALONE.get(file)?.on.includes(testDatabase))
+const groups = [
+  { files: files.filter((file) => !alone.includes(file)), concurrency: CONCURRENCY },
+  { files: alone, concurrency: 1 }
+].filter((group) => group.files.length > 0)
 
 const workDir = await mkdtemp(join(tmpdir(), 'itinerary-test-'))
 const failures: string[] = []
-/** Test name -> why it was skipped, over both passes. */
+/** Test name -> why it was skipped, over all passes. */
 const skipped = new Map<string, string>()
 try {
-  const testDatabase = process.env.DATABASE_URL ? 'server' : 'embedded'
   const server = process.env.DATABASE_URL
     ? await realServer(process.env.DATABASE_URL)
     : await embeddedServer(join(workDir, 'pglite'))
@@ -68,14 +110,20 @@ try {
       const pass = `Pass ${index + 1}/${TIME_ZONES.length} (TZ=${timeZone})`
       const database = await server.databaseForPass()
       await applyMigrations(database.url)
-      process.stdout.write(`\n=== ${pass}: ${files.length} file(s) against ${database.name}\n`)
-      const tapFile = join(workDir, `pass-${index + 1}.tap`)
+      process.stdout.write(`\n=== ${pass}: ${files.length} file(s) against ${database.name}, ${CONCURRENCY} at a time` +
+        `${alone.map((file) => `\n    then alone: ${file}: ${RUN_ALONE.get(file)?.why}`).join('')}\n`)
       // TMPDIR inside the work folder: what tests leave in os.tmpdir() goes with it, even after Ctrl-C.
-      const passed = await runNodeTests({
-        ...process.env, DATABASE_URL: database.url, TEST_DATABASE: testDatabase, TZ: timeZone, TMPDIR: workDir
-      }, tapFile)
-      const { testCount, skips } = await readReport(tapFile)
-      for (const [name, reason] of skips) skipped.set(name, reason)
+      const env = { ...process.env, ...database.env, DATABASE_URL: database.url, TEST_DATABASE: testDatabase, TZ: timeZone, TMPDIR: workDir }
+      let testCount = 0
+      let passed = true
+      for (const [groupIndex, group] of groups.entries()) {
+        if (interruptedBy) break
+        const tapFile = join(workDir, `pass-${index + 1}-${groupIndex + 1}.tap`)
+        if (!await runNodeTests(group, env, database.imports ?? [], tapFile)) passed = false
+        const report = await readReport(tapFile)
+        testCount += report.testCount
+        for (const [name, reason] of report.skips) skipped.set(name, reason)
+      }
       if (!passed) failures.push(`${pass} failed.`)
       else if (testCount === 0) failures.push(`${pass} ran no tests: none found, or all skipped.`)
     }
@@ -101,6 +149,26 @@ if (interruptedBy) {
   process.stdout.write(`\nAll ${TIME_ZONES.length} passes succeeded.\n`)
 }
 
+/** TEST_ZONES as a list of zones the machine knows, or an error naming the one it does not. */
+function timeZones (list: string): string[] {
+  const zones = list.split(',').map((zone) => zone.trim()).filter(Boolean)
+  for (const zone of zones) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone }).format()
+    } catch {
+      throw new Error(`TEST_ZONES names "${zone}", which is not an IANA time zone: give zones such as UTC,Pacific/Chatham.`)
+    }
+  }
+  if (zones.length === 0) throw new Error('TEST_ZONES is empty: give the zones to run the suite under, such as UTC,Pacific/Chatham.')
+  return zones
+}
+
+function positiveInteger (variable: string, value: string): number {
+  const number = Number(value)
+  if (!Number.isInteger(number) || number <= 0) throw new Error(`${variable} is "${value}": give a whole number above 0.`)
+  return number
+}
+
 /** test/**\/*.test.ts as paths from the project root, sorted, narrowed to the given paths. */
 async function testFiles (filters: string[]): Promise<string[]> {
   const all = (await readdir(join(projectRoot, 'test'), { recursive: true }))
@@ -112,13 +180,13 @@ async function testFiles (filters: string[]): Promise<string[]> {
   return all.filter((file) => prefixes.some((prefix) => file === prefix || file.startsWith(`${prefix}/`)))
 }
 
-async function runNodeTests (env: NodeJS.ProcessEnv, tapFile: string): Promise<boolean> {
+async function runNodeTests (group: { files: string[], concurrency: number }, env: NodeJS.ProcessEnv, imports: string[], tapFile: string): Promise<boolean> {
   runningTests = spawn(process.execPath, [
-    ...NODE_TEST_ARGS,
+    ...NODE_TEST_ARGS, ...imports.flatMap((module) => ['--import', module]), `--test-concurrency=${group.concurrency}`,
     // Node's own default on the terminal, plus a TAP copy the runner reads the test count from.
     `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
-    ...nodeTestOptions, ...files
+    ...nodeTestOptions, ...group.files
   ], { cwd: projectRoot, env, stdio: 'inherit' })
   const [exitCode] = await once(runningTests, 'exit') as [number | null, NodeJS.Signals | null]
   runningTests = undefined
@@ -154,12 +222,21 @@ async function realServer (serverUrl: string): Promise<TestServer> {
       created.push(name)
       const url = new URL(serverUrl)
       url.pathname = `/${name}`
-      return { url: url.toString(), name }
+      return {
+        url: url.toString(),
+        name: `clones of ${name}`,
+        env: { TEST_TEMPLATE_DATABASE: name, TEST_SERVER_URL: serverUrl },
+        imports: [new URL('file-database.ts', import.meta.url).href]
+      }
     },
     async close () {
       try {
+        const clones = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname::text ^@ ANY($1::text[])',
+          [created.map((name) => fileDatabaseName(name, ''))])
         // FORCE ends connections a test left open, which would otherwise block the drop.
-        for (const name of created) await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
+        for (const name of [...clones.rows.map((row) => row.datname), ...created]) {
+          await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
+        }
       } finally {
         await admin.end()
       }
@@ -178,7 +255,7 @@ async function embeddedServer (dataDir: string): Promise<TestServer> {
     async databaseForPass () {
       await current?.stop()
       passes++
-      // Test files run in parallel processes, each with its own connection pool.
+      // The pass's files run in parallel processes, each with its own connection pool.
       current = await startEmbeddedPostgres({ dataDir: `${dataDir}-${passes}`, maxConnections: 200 })
       return { url: current.connectionString, name: `the embedded PGlite #${passes}` }
     },

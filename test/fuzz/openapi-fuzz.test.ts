@@ -8,9 +8,8 @@ import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import fc from 'fast-check'
 import supertest from 'supertest'
-import { buildApp } from '../../src/app.js'
 import { TOKEN_SCOPES } from '../../src/domain/access.js'
-import { WRITE_TOKEN, databaseUrl, useTestApp } from '../helper.js'
+import { WRITE_TOKEN, buildTestApp, useTestApp } from '../helper.js'
 import { fuzzCase } from './cases.js'
 import { exercise, send, type FuzzContext } from './exercise.js'
 import { Fixtures } from './fixtures.js'
@@ -74,10 +73,10 @@ describe('fuzzing every operation of openapi/openapi.json', () => {
 
   it('past the rate limits, answers every operation that documents 429 with it, and no other', async (t) => {
     // An app of its own whose budgets are one request a minute: the second of each kind is refused.
-    const limited = await buildApp({ databaseUrl: databaseUrl(), apiTokens: new Map([['fuzz-desk', { secret: WRITE_TOKEN, scopes: [...TOKEN_SCOPES] }]]), rateLimits: { readsPerMinute: 1, writesPerMinute: 1, failedAuthenticationsPerMinute: 1 } })
-    t.after(() => limited.close())
-    await limited.ready()
-    const http = supertest(limited.server)
+    const { http } = await buildTestApp(t, {
+      apiTokens: new Map([['fuzz-desk', { secret: WRITE_TOKEN, scopes: [...TOKEN_SCOPES] }]]),
+      rateLimits: { readsPerMinute: 1, writesPerMinute: 1, failedAuthenticationsPerMinute: 1 }
+    })
     for (const operation of operations) {
       const path = operation.path.replace(/\{(\w+)\}/g, () => '0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11')
       const body = operation.body === undefined ? undefined : { text: '{}', contentType: 'application/json' }

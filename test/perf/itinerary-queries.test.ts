@@ -3,11 +3,9 @@
 // which report raw statements too.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { after, before, describe, test } from 'node:test'
-import supertest from 'supertest'
-import { buildApp } from '../../src/app.js'
+import { before, describe, test } from 'node:test'
 import { writeSearchDocuments } from '../../src/db/search.js'
-import { UNREACHED_RATE_LIMITS, databaseUrl, uniqueSlug } from '../helper.js'
+import { uniqueSlug, useTestApp } from '../helper.js'
 
 // An itinerary: the visit, its legs, and its engagements with venues, participants and sources in
 // one statement (src/db/engagement-rows.ts). A list page by visit: the visit, the page's
@@ -16,14 +14,18 @@ const MAX_STATEMENTS = 3
 
 describe('SQL statements per request', () => {
   const statements: string[] = []
-  let app: Awaited<ReturnType<typeof buildApp>>
-  let http: ReturnType<typeof supertest>
+  const server = useTestApp({
+    apiTokens: new Map(),
+    // Its look for ended embargoes would be counted with the request's statements.
+    publicationIntervalMs: 0,
+    onDatabaseQuery: (event) => statements.push(event.query)
+  })
   let few: { id: string, slug: string, suffix: string }
   let many: { id: string, slug: string, suffix: string }
 
   /** A visit with one leg and `count` engagements, each with a venue, three participants and two sources. */
   async function visitWithEngagements (count: number) {
-    const { prisma } = app
+    const { prisma } = server.app
     const visit = await prisma.visit.create({
       data: {
         slug: uniqueSlug('perf'), title: 'Query count', principalName: 'Lee Jae Myung', principalTitle: 'President',
@@ -56,25 +58,14 @@ describe('SQL statements per request', () => {
 
   async function statementsFor (path: string): Promise<number> {
     statements.length = 0
-    await http.get(path).expect(200)
+    await server.http.get(path).expect(200)
     return statements.length
   }
 
   before(async () => {
-    app = await buildApp({
-      databaseUrl: databaseUrl(),
-      apiTokens: new Map(),
-      rateLimits: UNREACHED_RATE_LIMITS,
-      // Its look for ended embargoes would be counted with the request's statements.
-      publicationIntervalMs: 0,
-      onDatabaseQuery: (event) => statements.push(event.query)
-    })
-    await app.ready()
-    http = supertest(app.server)
     few = await visitWithEngagements(5)
     many = await visitWithEngagements(200)
   })
-  after(() => app.close())
 
   test('an itinerary takes the same few statements for 5 engagements as for 200', async () => {
     const forFew = await statementsFor(`/v1/visits/${few.slug}/itinerary?tz=America/New_York`)
@@ -92,13 +83,13 @@ describe('SQL statements per request', () => {
 
   test('a search without other filters ranks its matches and loads its page in two statements', async () => {
     assert.equal(await statementsFor(`/v1/engagements?q=${many.suffix}&limit=200`), 2)
-    const page = await http.get(`/v1/engagements?q=${many.suffix}&limit=200`).expect(200)
+    const page = await server.http.get(`/v1/engagements?q=${many.suffix}&limit=200`).expect(200)
     assert.equal(page.body.data.length, 200)
     assert.equal(page.body.data[199].participants.length, 3)
   })
 
   test('the count is of real statements: the many-engagement page has all 200 with their relations', async () => {
-    const page = await http.get(`/v1/engagements?visit=${many.id}&limit=200`).expect(200)
+    const page = await server.http.get(`/v1/engagements?visit=${many.id}&limit=200`).expect(200)
     assert.equal(page.body.data.length, 200)
     assert.equal(page.body.data[199].participants.length, 3)
     assert.equal(page.body.data[199].sources.length, 2)

@@ -3,12 +3,12 @@
 // Engagement view shows of its venue, people and sources. A column added to the model and not to
 // the SQL fails here.
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import { engagementRowsByIds, engagementRowsOfVisit } from '../../src/db/engagement-rows.js'
 import type { TokenScope } from '../../src/domain/access.js'
 import type { Prisma } from '../../src/generated/prisma/client.js'
 import { visibleEngagements } from '../../src/services/engagement-reads.js'
-import { buildTestApp, createEngagement, createLeg, createVisit, type Http } from '../helper.js'
+import { createEngagement, createLeg, createVisit, useTestApp } from '../helper.js'
 
 const engagementInclude = {
   venue: { select: { id: true, name: true, nameTranslations: true, city: true, country: true, address: true, latitude: true, longitude: true } },
@@ -20,17 +20,16 @@ const engagementInclude = {
 } satisfies Prisma.EngagementInclude
 
 describe('engagements with their relations in one statement', () => {
-  let app: Awaited<ReturnType<typeof buildTestApp>>['app']
-  let http: Http
+  const server = useTestApp()
   let visitId: string
 
   // What waits for publication is applied to the view by the loader: not a column of the row.
-  const prismaRows = async (where: object) => (await app.prisma.engagement.findMany({
+  const prismaRows = async (where: object) => (await server.app.prisma.engagement.findMany({
     where, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }], include: engagementInclude
   })).map(({ venuePending: _venuePending, pendingAuthor: _pendingAuthor, ...row }) => row)
 
   before(async () => {
-    ({ app, http } = await buildTestApp())
+    const { http } = server
     const visit = await createVisit(http)
     visitId = visit.id
     const leg = await createLeg(http, visit.id)
@@ -61,21 +60,20 @@ describe('engagements with their relations in one statement', () => {
       embargoUntil: '2099-01-01T00:00:00.000Z'
     })
   })
-  after(() => app.close())
 
   for (const scopes of [[], ['read:embargoed']] satisfies TokenScope[][]) {
     test(`a visit's engagements are Prisma's include, row for row, with scopes [${scopes.join(', ')}]`, async () => {
       const now = new Date()
       const expected = await prismaRows({ AND: [{ visitId }, visibleEngagements(scopes, now)] })
       assert.equal(expected.length, scopes.length === 0 ? 2 : 3, 'the embargoed banquet is hidden without read:embargoed only')
-      assert.deepStrictEqual(await engagementRowsOfVisit(app.prisma, visitId, scopes, now), expected)
+      assert.deepStrictEqual(await engagementRowsOfVisit(server.app.prisma, visitId, scopes, now), expected)
     })
   }
 
   test('a page by ids is Prisma\'s include, in chronological order whatever the order of the ids', async () => {
     const expected = await prismaRows({ visitId })
     const ids = expected.map((row) => row.id).reverse()
-    assert.deepStrictEqual(await engagementRowsByIds(app.prisma, ids), expected)
-    assert.deepStrictEqual(await engagementRowsByIds(app.prisma, []), [])
+    assert.deepStrictEqual(await engagementRowsByIds(server.app.prisma, ids), expected)
+    assert.deepStrictEqual(await engagementRowsByIds(server.app.prisma, []), [])
   })
 })

@@ -3,11 +3,9 @@ import { once } from 'node:events'
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import supertest from 'supertest'
-import { buildApp } from '../../src/app.js'
 import { defaultConfig } from '../../src/config.js'
 import { TOKEN_SCOPES } from '../../src/domain/access.js'
-import { UNREACHED_RATE_LIMITS, WRITE_TOKEN, authorised, databaseUrl, visitBody } from '../helper.js'
+import { WRITE_TOKEN, authorised, buildTestApp, databaseUrl, visitBody } from '../helper.js'
 
 // The embedded PGlite runs one statement at a time for every connection, and an open transaction
 // holds it for its own, so there a transaction can wait its turn longer than 2 s under this load
@@ -78,15 +76,11 @@ describe('when the database goes away mid-load and comes back', () => {
     const proxiedUrl = new URL(target)
     proxiedUrl.port = String(proxy.port)
 
-    const app = await buildApp({
+    const { app, http } = await buildTestApp(t, {
       databaseUrl: proxiedUrl.toString(),
       apiTokens: new Map([['outage-desk', { secret: WRITE_TOKEN, scopes: [...TOKEN_SCOPES] }]]),
-      rateLimits: UNREACHED_RATE_LIMITS,
       timeouts: { databaseConnectMs: CONNECT_TIMEOUT_MS }
     })
-    t.after(() => app.close())
-    await app.ready()
-    const http = supertest(app.server)
     const visit = (await http.post('/v1/visits').set(authorised).send(visitBody({ title: 'Outage drill' })).expect(201)).body as { id: string }
 
     let phase: Outcome['phase'] = 'before'

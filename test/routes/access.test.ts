@@ -30,10 +30,10 @@ describe('API_TOKENS', () => {
 })
 
 describe('access with bootstrap tokens', () => {
-  const server = useTestApp(new Map([
+  const server = useTestApp({ extraTokens: new Map([
     ['reader', { secret: 'reader-secret-1', scopes: ['read:embargoed'] }],
     ['writer', { secret: 'writer-secret-1', scopes: ['write'] }]
-  ]))
+  ]) })
 
   it('lets a token with the write scope write', async () => {
     await server.http.post('/v1/visits').set(bearer('writer-secret-1')).send(visitBody()).expect(201)

@@ -231,7 +231,7 @@ describe('calendar feeds across daylight-saving changes', () => {
 })
 
 describe('calendar feeds follow each engagement\'s life', () => {
-  const server = useTestApp(new Map([['embargo-reader', { secret: 'calendar-embargo-reader', scopes: ['read:embargoed'] as const }]]))
+  const server = useTestApp({ extraTokens: new Map([['embargo-reader', { secret: 'calendar-embargo-reader', scopes: ['read:embargoed'] as const }]]) })
   const EMBARGO_READER = { Authorization: 'Bearer calendar-embargo-reader' }
   let visit: { id: string, slug: string }
   let legId: string

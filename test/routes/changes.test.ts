@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { after, before, describe, it } from 'node:test'
-import supertest from 'supertest'
-import { buildApp } from '../../src/app.js'
+import { describe, it } from 'node:test'
 import {
-  UNREACHED_RATE_LIMITS, WRITE_TOKEN, authorised, createEngagement, createLeg, createVisit, databaseUrl, ifMatch,
-  useTestApp, visitBody, type Http
+  WRITE_TOKEN, authorised, createEngagement, createLeg, createVisit, ifMatch, useTestApp, visitBody, type Http
 } from '../helper.js'
 
 const EMBARGO_READER = { Authorization: 'Bearer changes-embargo-reader' }
@@ -94,7 +91,7 @@ function mirroredFor (mirror: Map<string, Record<string, unknown>>, visitIds: st
 }
 
 describe('change records', () => {
-  const server = useTestApp(TOKENS)
+  const server = useTestApp({ extraTokens: TOKENS })
 
   it('records a visit\'s create, update and delete, once each, with the token, reason, source and fields', async () => {
     const since = await cursorNow(server.http, EMBARGO_READER)
@@ -243,7 +240,7 @@ describe('change records', () => {
 })
 
 describe('the change feed', () => {
-  const server = useTestApp(TOKENS)
+  const server = useTestApp({ extraTokens: TOKENS })
 
   it('lets a poller mirror the data exactly, deletions included, polling in small pages', async () => {
     const mirror = new Map<string, Record<string, unknown>>()
@@ -449,7 +446,7 @@ function assertConsecutive (changes: Change[], what = 'the public feed') {
 }
 
 describe('changes of embargoed engagements', () => {
-  const server = useTestApp(TOKENS)
+  const server = useTestApp({ extraTokens: TOKENS })
 
   it('reach the public feed when the embargo ends, after the cursor a poller already holds; read:embargoed sees them at once', async () => {
     const http = server.http
@@ -501,7 +498,7 @@ describe('changes of embargoed engagements', () => {
 })
 
 describe('a visit\'s history', () => {
-  const server = useTestApp(TOKENS)
+  const server = useTestApp({ extraTokens: TOKENS })
 
   it('comes newest first, page by page, with a summary of each change; a deleted visit\'s stays reachable by id', async () => {
     const http = server.http
@@ -550,26 +547,17 @@ describe('a visit\'s history', () => {
 // database, and the tests above read their own changes.
 describe('retention', () => {
   const RETENTION_MS = 1500
-  const server = useTestApp(TOKENS)
-  let app: Awaited<ReturnType<typeof buildApp>>
-  let shortLived: Http
-  before(async () => {
-    app = await buildApp({
-      databaseUrl: databaseUrl(),
-      apiTokens: new Map([['test-desk', { secret: WRITE_TOKEN, scopes: ['write'] }]]),
-      rateLimits: UNREACHED_RATE_LIMITS,
-      changeRetentionMs: RETENTION_MS
-    })
-    await app.ready()
-    shortLived = supertest(app.server)
+  const server = useTestApp({ extraTokens: TOKENS })
+  const shortLived = useTestApp({
+    apiTokens: new Map([['test-desk', { secret: WRITE_TOKEN, scopes: ['write'] }]]),
+    changeRetentionMs: RETENTION_MS
   })
-  after(() => app.close())
 
   it('answers 410 Gone to a cursor older than the retention window, saying how to resync', async () => {
-    const cursor = await cursorNow(shortLived)
-    await shortLived.get('/v1/changes').query({ since: cursor }).expect(200)
+    const cursor = await cursorNow(shortLived.http)
+    await shortLived.http.get('/v1/changes').query({ since: cursor }).expect(200)
     await sleep(RETENTION_MS + 100)
-    const gone = await shortLived.get('/v1/changes').query({ since: cursor }).expect(410)
+    const gone = await shortLived.http.get('/v1/changes').query({ since: cursor }).expect(410)
     assert.equal(gone.headers['content-type'], 'application/problem+json; charset=utf-8')
     assert.match(gone.body.detail, /older than the 2 seconds/)
     assert.match(gone.body.detail, /since=now/)
@@ -580,7 +568,7 @@ describe('retention', () => {
     const visit = await createVisit(server.http)
     assert.equal((await server.http.get(`/v1/visits/${visit.id}/changes`).expect(200)).body.data.length, 1)
     await sleep(RETENTION_MS + 100)
-    await shortLived.get('/v1/changes').query({ limit: 1 }).expect(200)
+    await shortLived.http.get('/v1/changes').query({ limit: 1 }).expect(200)
     assert.deepEqual((await server.http.get(`/v1/visits/${visit.id}/changes`).expect(200)).body.data, [])
   })
 })

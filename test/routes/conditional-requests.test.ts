@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import type { OpenAPIV3_1 } from 'openapi-types'
-import supertest from 'supertest'
-import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import {
-  authorised, createEngagement, createLeg, createVisit, databaseUrl, ifMatch, UNREACHED_RATE_LIMITS, useTestApp, type Http
+  authorised, buildTestApp, createEngagement, createLeg, createVisit, ifMatch, useTestApp, type Http
 } from '../helper.js'
 
 const RESOURCE_TAG = /^"v(\d+)-[A-Za-z0-9_-]{22}"$/
@@ -220,16 +218,11 @@ describe('conditional requests', () => {
 })
 
 describe('Cache-Control max-age is configurable', () => {
-  it('reads CACHE_MAX_AGE_SECONDS and applies it to lists, not to resources', async () => {
+  it('reads CACHE_MAX_AGE_SECONDS and applies it to lists, not to resources', async (t) => {
     assert.equal(loadConfig({ CACHE_MAX_AGE_SECONDS: '60' }).CACHE_MAX_AGE_SECONDS, 60)
     assert.throws(() => loadConfig({ CACHE_MAX_AGE_SECONDS: '-1' }), /CACHE_MAX_AGE_SECONDS/)
-    const app = await buildApp({ databaseUrl: databaseUrl(), apiTokens: new Map(), rateLimits: UNREACHED_RATE_LIMITS, cacheMaxAgeSeconds: 60 })
-    try {
-      await app.ready()
-      const list = await supertest(app.server).get('/v1/visits?limit=1').expect(200)
-      assert.equal(list.headers['cache-control'], 'public, max-age=60')
-    } finally {
-      await app.close()
-    }
+    const { http } = await buildTestApp(t, { apiTokens: new Map(), cacheMaxAgeSeconds: 60 })
+    const list = await http.get('/v1/visits?limit=1').expect(200)
+    assert.equal(list.headers['cache-control'], 'public, max-age=60')
   })
 })

@@ -61,10 +61,10 @@ async function eventually (check: () => Promise<boolean>, what: string, timeoutM
 }
 
 describe('shared venues and people under embargo', () => {
-  const server = useTestApp(new Map([
+  const server = useTestApp({ extraTokens: new Map([
     ['shared-writer', { secret: 'shared-writer-1', scopes: ['write'] }],
     ['shared-reader', { secret: 'shared-reader-1', scopes: ['read:embargoed'] }]
-  ]))
+  ]) })
   let visitId: string
   let legId: string
   // A public engagement at a venue, with a person, that a hidden write then names.
@@ -213,7 +213,7 @@ describe('shared venues and people under embargo', () => {
 })
 
 describe('refusals that must not give away what is hidden', () => {
-  const server = useTestApp(new Map([['shared-writer', { secret: 'shared-writer-1', scopes: ['write'] }]]))
+  const server = useTestApp({ extraTokens: new Map([['shared-writer', { secret: 'shared-writer-1', scopes: ['write'] }]]) })
 
   it('a 409 over a person seen only under embargo names nobody', async () => {
     const visit = await createVisit(server.http)

@@ -33,10 +33,10 @@ function itineraryIds (body: ItineraryBody): string[] {
 }
 
 describe('embargoed engagements', () => {
-  const server = useTestApp(new Map([
+  const server = useTestApp({ extraTokens: new Map([
     ['writer', { secret: 'writer-secret-1', scopes: ['write'] }],
     ['embargo-reader', { secret: 'embargo-reader-1', scopes: ['read:embargoed'] }]
-  ]))
+  ]) })
   const city = `Embargoville ${randomUUID().slice(0, 8)}`
   const envoy = `Envoy ${randomUUID().slice(0, 8)}`
   let visitId: string

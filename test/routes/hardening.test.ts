@@ -2,13 +2,11 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { connect } from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { describe, it } from 'node:test'
+import { describe, it, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import supertest from 'supertest'
 import type { LightMyRequestResponse } from 'fastify'
-import { buildApp, type AppOptions } from '../../src/app.js'
 import { TOKEN_SCOPES } from '../../src/domain/access.js'
-import { UNREACHED_RATE_LIMITS, WRITE_TOKEN, authorised, databaseUrl, useTestApp, visitBody } from '../helper.js'
+import { WRITE_TOKEN, authorised, buildTestApp, useTestApp, visitBody, type TestAppOptions } from '../helper.js'
 
 type JsonSchema = Record<string, unknown>
 
@@ -25,18 +23,15 @@ function assertProblem (response: ProblemResponse, status: number) {
   assert.ok(response.body.detail.length > 10, 'the detail says what to do')
 }
 
-/** An app of its own, for the tests that need options the shared test app does not have. */
-async function buildOwnApp (options: Partial<AppOptions> = {}) {
-  const app = await buildApp({
-    databaseUrl: databaseUrl(),
+/** An app of its own, for the tests that need options the shared test app does not have; closed after the test. */
+function buildOwnApp (t: TestContext, options: TestAppOptions = {}) {
+  return buildTestApp(t, {
     apiTokens: new Map([
       ['desk', { secret: WRITE_TOKEN, scopes: [...TOKEN_SCOPES] }],
       ['second-desk', { secret: 'second-desk-secret', scopes: [...TOKEN_SCOPES] }]
     ]),
-    rateLimits: UNREACHED_RATE_LIMITS,
     ...options
   })
-  return app
 }
 
 /** Sends raw bytes to a listening app and returns what came back before the server closed the socket. */
@@ -162,10 +157,7 @@ describe('methods a path does not support: 405 with Allow', () => {
 
 describe('rate limits: 429 problem with Retry-After', () => {
   it('stops reads and writes past their limits, per token, apart from anonymous clients', async (t) => {
-    const app = await buildOwnApp({ rateLimits: { readsPerMinute: 2, writesPerMinute: 1 } })
-    t.after(() => app.close())
-    await app.ready()
-    const http = supertest(app.server)
+    const { http } = await buildOwnApp(t, { rateLimits: { readsPerMinute: 2, writesPerMinute: 1 } })
 
     await http.get('/v1/visits').expect(200)
     await http.get('/v1/visits').expect(200)
@@ -221,10 +213,7 @@ describe('security headers and Swagger UI', () => {
 
 describe('CORS', () => {
   it('lets any origin read, only the configured origins write', async (t) => {
-    const app = await buildOwnApp({ corsOrigins: ['https://desk.example'] })
-    t.after(() => app.close())
-    await app.ready()
-    const http = supertest(app.server)
+    const { http } = await buildOwnApp(t, { corsOrigins: ['https://desk.example'] })
 
     const publicRead = await http.get('/v1/visits').set('Origin', 'https://reader.example').expect(200)
     assert.equal(publicRead.headers['access-control-allow-origin'], '*')
@@ -256,19 +245,19 @@ describe('errors outside the routes are problems too', () => {
   }
 
   it('a URL that cannot be decoded: 400', async (t) => {
-    const app = await buildOwnApp()
-    t.after(() => app.close())
+    const { app } = await buildOwnApp(t)
     assertInjectedProblem(await app.inject({ method: 'GET', url: '/v1/visits/%E0%A4%A' }), 400)
   })
 
   it('a handler that does not answer in time: 503 with Retry-After', async (t) => {
-    const app = await buildOwnApp({ timeouts: { handlerMs: 1000 } })
-    t.after(() => app.close())
     let handlerDone = false
-    app.get('/slow', async () => {
-      await sleep(3000)
-      handlerDone = true
-      return 'late'
+    const { app } = await buildOwnApp(t, {
+      timeouts: { handlerMs: 1000 },
+      addRoutes: (app) => app.get('/slow', async () => {
+        await sleep(3000)
+        handlerDone = true
+        return 'late'
+      })
     })
     const response = await app.inject({ method: 'GET', url: '/slow' })
     // Answered before the handler finished, however slow the machine: the timeout did it.
@@ -278,8 +267,7 @@ describe('errors outside the routes are problems too', () => {
   })
 
   it('a client too slow to send its request: 408; headers too large: 431; not HTTP: 400; a bad Content-Length: 400', async (t) => {
-    const app = await buildOwnApp({ timeouts: { requestMs: 1000 } })
-    t.after(() => app.close())
+    const { app } = await buildOwnApp(t, { timeouts: { requestMs: 1000 } })
     await app.listen({ host: '127.0.0.1', port: 0 })
     const { port } = app.server.address() as AddressInfo
     const slow = problemFromRaw(await rawExchange(port, 'GET /v1/visits HTTP/1.1\r\nHost: x\r\n', 2500))

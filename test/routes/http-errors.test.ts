@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { buildApp } from '../../src/app.js'
-import { authorised, useTestApp, visitBody } from '../helper.js'
+import { authorised, buildTestApp, useTestApp, visitBody } from '../helper.js'
 
 const isProblem = (response: { headers: Record<string, string>, body: { status: number, title: string, detail: string } }, status: number) => {
   assert.match(response.headers['content-type'] ?? '', /^application\/problem\+json/)
@@ -49,19 +48,15 @@ describe('HTTP errors are RFC 9457 problems', () => {
 })
 
 describe('when the database cannot be reached', () => {
-  it('answers 503 with Retry-After, never 500, and /readyz says not ready', async () => {
+  it('answers 503 with Retry-After, never 500, and /readyz says not ready', async (t) => {
     // Nothing listens on port 9 of the loopback interface: connections are refused at once.
-    const app = await buildApp({ databaseUrl: 'postgresql://nobody@127.0.0.1:9/none', apiTokens: new Map() })
-    try {
-      const response = await app.inject({ method: 'GET', url: '/v1/visits' })
-      assert.equal(response.statusCode, 503)
-      assert.match(response.headers['content-type'] as string, /^application\/problem\+json/)
-      assert.equal(response.headers['retry-after'], '5')
-      const ready = await app.inject({ method: 'GET', url: '/readyz' })
-      assert.equal(ready.statusCode, 503)
-      assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200)
-    } finally {
-      await app.close()
-    }
+    const { app } = await buildTestApp(t, { databaseUrl: 'postgresql://nobody@127.0.0.1:9/none', apiTokens: new Map() })
+    const response = await app.inject({ method: 'GET', url: '/v1/visits' })
+    assert.equal(response.statusCode, 503)
+    assert.match(response.headers['content-type'] as string, /^application\/problem\+json/)
+    assert.equal(response.headers['retry-after'], '5')
+    const ready = await app.inject({ method: 'GET', url: '/readyz' })
+    assert.equal(ready.statusCode, 503)
+    assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200)
   })
 })

@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { after, before, describe, it } from 'node:test'
-import supertest from 'supertest'
+import { before, describe, it, type TestContext } from 'node:test'
 import type { OpenAPIV3_1 } from 'openapi-types'
-import { buildApp } from '../../src/app.js'
 import { TOKEN_SCOPES } from '../../src/domain/access.js'
 import { IDEMPOTENCY_KEY_RETENTION_MS, ABANDONED_CLAIM_MS } from '../../src/domain/idempotency.js'
 import {
-  UNREACHED_RATE_LIMITS, WRITE_TOKEN, authorised, createVisit, databaseUrl, uniqueSlug, useTestApp, visitBody
+  authorised, buildTestApp, createVisit, uniqueSlug, useTestApp, visitBody
 } from '../helper.js'
 
 const OTHER_TOKEN = 'other-desk-secret'
 const otherDesk = { Authorization: `Bearer ${OTHER_TOKEN}` }
 
 describe('Idempotency-Key on POST', () => {
-  const server = useTestApp(new Map([['other-desk', { secret: OTHER_TOKEN, scopes: ['write' as const] }]]))
+  const server = useTestApp({ extraTokens: new Map([['other-desk', { secret: OTHER_TOKEN, scopes: ['write' as const] }]]) })
   let visitId: string
   before(async () => {
     visitId = (await createVisit(server.http)).id
@@ -145,23 +143,14 @@ describe('Idempotency-Key on POST', () => {
 
 describe('Idempotency-Key after a failure on our side', () => {
   let attempts = 0
-  const context = {} as { app: Awaited<ReturnType<typeof buildApp>>, http: ReturnType<typeof supertest> }
-  before(async () => {
-    context.app = await buildApp({
-      databaseUrl: databaseUrl(),
-      apiTokens: new Map([['test-desk', { secret: WRITE_TOKEN, scopes: [...TOKEN_SCOPES] }]]),
-      rateLimits: UNREACHED_RATE_LIMITS
-    })
+  const context = useTestApp({
     // A write that fails with 500 the first time and succeeds the second.
-    context.app.post('/flaky', { onRequest: [context.app.authenticate, context.app.requireWriteToken] }, async (_request, reply) => {
+    addRoutes: (app) => app.post('/flaky', { onRequest: [app.authenticate, app.requireWriteToken] }, async (_request, reply) => {
       attempts++
       if (attempts === 1) throw new Error('simulated failure')
       return reply.code(201).send({ attempt: attempts })
     })
-    await context.app.ready()
-    context.http = supertest(context.app.server)
   })
-  after(() => context.app.close())
 
   it('frees the key after a 5xx so that the retry runs again', async () => {
     const key = randomUUID()
@@ -179,29 +168,24 @@ describe('Idempotency-Key after a failure on our side', () => {
 describe('Idempotency-Key when the token\'s scopes change', () => {
   const secret = 'scoped-desk-secret'
   const desk = { Authorization: `Bearer ${secret}` }
-  const appWith = async (scopes: Array<typeof TOKEN_SCOPES[number]>) => {
-    const app = await buildApp({ databaseUrl: databaseUrl(), apiTokens: new Map([['scoped-desk', { secret, scopes }]]), rateLimits: UNREACHED_RATE_LIMITS })
-    await app.ready()
-    return app
-  }
+  const appWith = async (t: TestContext, scopes: Array<typeof TOKEN_SCOPES[number]>) =>
+    (await buildTestApp(t, { apiTokens: new Map([['scoped-desk', { secret, scopes }]]) })).http
 
   it('replays a response only to the token while it still has every scope it had when it used the key', async (t) => {
     // The same token name, restarted with fewer scopes (API_TOKENS edited).
-    const before = await appWith(['write', 'read:embargoed'])
-    t.after(() => before.close())
-    const visit = (await supertest(before.server).post('/v1/visits').set(desk).send(visitBody()).expect(201)).body as { id: string }
+    const before = await appWith(t, ['write', 'read:embargoed'])
+    const visit = (await before.post('/v1/visits').set(desk).send(visitBody()).expect(201)).body as { id: string }
     const key = randomUUID()
     const body = { title: 'Secret dinner', kind: 'meal', embargoUntil: '2100-01-01T00:00:00Z', time: { precision: 'date', timeZone: 'Asia/Shanghai', localDate: '2026-01-05' } }
-    const first = await supertest(before.server).post(`/v1/visits/${visit.id}/engagements`).set(desk).set('Idempotency-Key', key).send(body).expect(201)
+    const first = await before.post(`/v1/visits/${visit.id}/engagements`).set(desk).set('Idempotency-Key', key).send(body).expect(201)
 
-    const after = await appWith(['write'])
-    t.after(() => after.close())
-    const refused = await supertest(after.server).post(`/v1/visits/${visit.id}/engagements`).set(desk).set('Idempotency-Key', key).send(body).expect(422)
+    const after = await appWith(t, ['write'])
+    const refused = await after.post(`/v1/visits/${visit.id}/engagements`).set(desk).set('Idempotency-Key', key).send(body).expect(422)
     assert.equal(refused.body.type, '/problems/idempotency-key-scopes-changed')
     assert.match(refused.body.detail, /read:embargoed/)
     assert.doesNotMatch(refused.text, new RegExp(first.body.id))
     // With its scopes back, the token gets its response again.
-    const replayed = await supertest(before.server).post(`/v1/visits/${visit.id}/engagements`).set(desk).set('Idempotency-Key', key).send(body).expect(201)
+    const replayed = await before.post(`/v1/visits/${visit.id}/engagements`).set(desk).set('Idempotency-Key', key).send(body).expect(201)
     assert.equal(replayed.text, first.text)
   })
 })

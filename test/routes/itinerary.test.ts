@@ -22,14 +22,10 @@ describe('the demo visit', () => {
     await loadDemoVisit(server.app.prisma, SLUG)
   })
 
-  it('loading it again changes nothing', async () => {
-    const { app } = await buildTestApp()
-    try {
-      assert.equal(await loadDemoVisit(app.prisma, SLUG), 'already-present')
-      assert.equal(await app.prisma.visit.count({ where: { slug: SLUG } }), 1)
-    } finally {
-      await app.close()
-    }
+  it('loading it again changes nothing', async (t) => {
+    const { app } = await buildTestApp(t)
+    assert.equal(await loadDemoVisit(app.prisma, SLUG), 'already-present')
+    assert.equal(await app.prisma.visit.count({ where: { slug: SLUG } }), 1)
   })
 
   it('has every engagement of the article, in order, grouped by leg and local day, with New York times', async () => {

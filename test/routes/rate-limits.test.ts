@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { describe, it, type TestContext } from 'node:test'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import { buildApp, type AppOptions } from '../../src/app.js'
+import type { AppOptions } from '../../src/app.js'
 import { TOKEN_SCOPES } from '../../src/domain/access.js'
-import { UNREACHED_RATE_LIMITS, WRITE_TOKEN, databaseUrl, visitBody } from '../helper.js'
+import { UNREACHED_RATE_LIMITS, WRITE_TOKEN, buildTestApp, visitBody } from '../helper.js'
 
 // Requests whose token is missing or wrong are counted per client IP like any other, and a wrong
 // token also against a stricter budget of its own (src/plugins/security.ts): past either, 429.
 
-async function appWith (rateLimits: AppOptions['rateLimits']) {
-  const app = await buildApp({ databaseUrl: databaseUrl(), apiTokens: new Map([['desk', { secret: WRITE_TOKEN, scopes: [...TOKEN_SCOPES] }]]), rateLimits })
-  await app.ready()
+/** The app with these limits (undefined: the service's defaults), closed after the test. */
+async function appWith (t: TestContext, rateLimits: AppOptions['rateLimits']) {
+  const { app } = await buildTestApp(t, { apiTokens: new Map([['desk', { secret: WRITE_TOKEN, scopes: [...TOKEN_SCOPES] }]]), rateLimits })
   return app
 }
 
@@ -28,8 +28,7 @@ const visitJson = { 'content-type': 'application/json' }
 
 describe('rate limits for requests that fail authentication', () => {
   it('with the default limits, 700 wrong-token reads and 100 wrong-token or token-less writes in a minute meet 429s', async (t) => {
-    const app = await appWith(undefined)
-    t.after(() => app.close())
+    const app = await appWith(t, undefined)
     const statuses = async (count: number, request: InjectOptions) => {
       const seen: Record<number, number> = {}
       let firstLimited: LightMyRequestResponse | undefined
@@ -54,8 +53,7 @@ describe('rate limits for requests that fail authentication', () => {
   })
 
   it('holds back every token from an IP past its failed authentications, not its anonymous reads nor other IPs', async (t) => {
-    const app = await appWith({ ...UNREACHED_RATE_LIMITS, failedAuthenticationsPerMinute: 3 })
-    t.after(() => app.close())
+    const app = await appWith(t, { ...UNREACHED_RATE_LIMITS, failedAuthenticationsPerMinute: 3 })
     for (let i = 0; i < 3; i += 1) assert.equal((await app.inject({ url: '/v1/visits', headers: WRONG })).statusCode, 401)
     assertRateLimited(await app.inject({ url: '/v1/visits', headers: WRONG }), '4th wrong token')
     assertRateLimited(await app.inject({ url: '/v1/visits', headers: { authorization: 'Basic abc' } }), 'a malformed header')
@@ -67,8 +65,7 @@ describe('rate limits for requests that fail authentication', () => {
   })
 
   it('counts refused writes before reading their body, and never limits the health probes', async (t) => {
-    const app = await appWith({ readsPerMinute: 2, writesPerMinute: 2, failedAuthenticationsPerMinute: 1_000 })
-    t.after(() => app.close())
+    const app = await appWith(t, { readsPerMinute: 2, writesPerMinute: 2, failedAuthenticationsPerMinute: 1_000 })
     // 401, not 400 or 413: the body of a request refused for its token is never parsed.
     const malformed = await app.inject({ method: 'POST', url: '/v1/visits', headers: { ...WRONG, ...visitJson }, payload: '{"title":' })
     assert.equal(malformed.statusCode, 401)
