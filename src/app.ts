@@ -12,6 +12,7 @@ import securityPlugin, { type RateLimits } from './plugins/security.js'
 import shutdownPlugin from './plugins/shutdown.js'
 import swaggerPlugin from './plugins/swagger.js'
 import unicodeInputPlugin from './plugins/unicode-input.js'
+import viewerZonePlugin from './plugins/viewer-zone.js'
 import calendarRoutes from './routes/calendar/index.js'
 import changeRoutes from './routes/changes/index.js'
 import engagementRoutes from './routes/engagements/index.js'
@@ -111,6 +112,7 @@ export async function buildApp (options: AppOptions) {
   })
   await app.register(errorsPlugin)
   await app.register(unicodeInputPlugin)
+  await app.register(viewerZonePlugin)
   await app.register(shutdownPlugin)
   await app.register(swaggerPlugin)
   await app.register(dbPlugin, {

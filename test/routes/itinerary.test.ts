@@ -113,6 +113,18 @@ describe('the demo visit', () => {
     assert.equal(all.length, 11)
   })
 
+  it('spells ?tz= the tz database\'s way wherever it names the reader\'s zone, however it was sent', async () => {
+    const response = await server.http.get(`/v1/visits/${SLUG}/itinerary`).query({ tz: 'america/NEW_york' }).expect(200)
+    assert.equal(response.body.viewerTimeZone, 'America/New_York')
+    const engagements = response.body.legs.flatMap((entry: { days: Array<{ engagements: EngagementBody[] }> }) =>
+      entry.days.flatMap((day) => day.engagements))
+    assert.ok(engagements.length > 0)
+    for (const engagement of engagements) assert.equal(engagement.viewer?.timeZone, 'America/New_York')
+    const list = await server.http.get('/v1/engagements').query({ visit: SLUG, tz: 'asia/seoul', limit: 5 }).expect(200)
+    assert.ok(list.body.data.length > 0)
+    for (const engagement of list.body.data) assert.equal(engagement.viewer.timeZone, 'Asia/Seoul')
+  })
+
   it('has no viewer times without ?tz', async () => {
     const response = await server.http.get(`/v1/visits/${SLUG}/itinerary`).expect(200)
     assert.equal(response.body.viewerTimeZone, null)
