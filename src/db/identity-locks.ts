@@ -6,13 +6,9 @@ import type { Prisma } from '../generated/prisma/client.js'
 const VENUE_LOCK_CLASS = 0x76656e75 // "venu"
 const PERSON_LOCK_CLASS = 0x7065726e // "pern"
 
-async function lockIdentity (tx: Prisma.TransactionClient, lockClass: number, identity: string): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${lockClass}::int, hashtext(${identity}))`
-}
-
 /** Until the transaction ends, no other writer creates or publishes the venue of this name, city and country. */
 export async function lockVenueIdentity (tx: Prisma.TransactionClient, venue: { name: string, city: string, country: string }): Promise<void> {
-  await lockIdentity(tx, VENUE_LOCK_CLASS, JSON.stringify([venue.name, venue.city, venue.country]))
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${VENUE_LOCK_CLASS}::int, hashtext(${JSON.stringify([venue.name, venue.city, venue.country])}))`
 }
 
 /**

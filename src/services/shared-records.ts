@@ -109,6 +109,8 @@ export async function updateVenueDetails (write: SharedRecordsWrite, known: Venu
 export async function venueFor (write: SharedRecordsWrite, venue: VenueInput, path: string, previous?: VenueLink | null): Promise<VenueLink> {
   const { tx } = write
   const sent = sentVenueDetails(venue, path)
+  // As for people: a hidden write only makes a draft of its own, which nobody else can be creating.
+  if (!write.hidden) await lockVenueIdentity(tx, venue)
   const known = await publishedVenue(tx, venue)
   if (write.hidden) {
     if (known !== null) {
@@ -121,13 +123,6 @@ export async function venueFor (write: SharedRecordsWrite, venue: VenueInput, pa
   if (known !== null) {
     await updateVenueDetails(write, known, sent)
     return { venueId: known.id, pending: null }
-  }
-  await lockVenueIdentity(tx, venue)
-  // Someone may have created it while this writer waited for the lock.
-  const createdMeanwhile = await publishedVenue(tx, venue)
-  if (createdMeanwhile !== null) {
-    await updateVenueDetails(write, createdMeanwhile, sent)
-    return { venueId: createdMeanwhile.id, pending: null }
   }
   const created = await tx.venue.create({
     data: { name: venue.name, city: venue.city, country: venue.country, ...venueDetailsAfter(emptyVenue, sent) },
