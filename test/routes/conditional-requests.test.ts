@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import { loadConfig } from '../../src/config.js'
 import {
-  authorised, buildTestApp, createEngagement, createLeg, createVisit, ifMatch, useTestApp, type Http
+  authorised, buildTestApp, createEngagement, createLeg, createVisit, ifMatch, uniqueSlug, useTestApp, type Http
 } from '../helper.js'
 
 const RESOURCE_TAG = /^"v(\d+)-[A-Za-z0-9_-]{22}"$/
@@ -174,10 +174,13 @@ describe('conditional requests', () => {
   }
 
   it('keeps an engagement whole when a stale writer sends participants, venue and sources', async () => {
+    // A venue and a person of its own: files running beside it (on the embedded database they
+    // share one) send details of the demo's Great Hall, which gives its engagements new versions.
+    const [person, venue] = [`Li Qiang ${uniqueSlug('p')}`, `Great Hall ${uniqueSlug('v')}`]
     const created = await createEngagement(http, visitId, {
       time: { precision: 'date', localDate: '2026-01-05', timeZone: 'Asia/Shanghai' },
-      participants: [{ name: 'Li Qiang', role: 'counterpart' }],
-      venue: { name: 'Great Hall of the People', city: 'Beijing', country: 'CN' },
+      participants: [{ name: person, role: 'counterpart' }],
+      venue: { name: venue, city: 'Beijing', country: 'CN' },
       sources: [{ title: 'First report' }]
     })
     await http.patch(`/v1/engagements/${created.id}`).set(authorised).set(ifMatch(1)).send({ status: 'confirmed' }).expect(200)
@@ -187,8 +190,8 @@ describe('conditional requests', () => {
     const current = await http.get(`/v1/engagements/${created.id}`).expect(200)
     assert.equal(current.body.version, 2)
     assert.equal(current.body.title, 'Test engagement')
-    assert.deepEqual(current.body.participants.map((p: { name: string }) => p.name), ['Li Qiang'])
-    assert.equal(current.body.venue.name, 'Great Hall of the People')
+    assert.deepEqual(current.body.participants.map((p: { name: string }) => p.name), [person])
+    assert.equal(current.body.venue.name, venue)
     assert.equal(current.body.sources.length, 1)
   })
 
