@@ -45,6 +45,7 @@ const testDatabase = process.env.DATABASE_URL ? 'server' : 'embedded'
  * They bound how long answers take or share what a pass's other files use.
  */
 const RUN_ALONE = new Map<string, { on: Array<typeof testDatabase>, why: string }>([
+  ['test/perf/one-statement-load.test.ts', { on: ['embedded'], why: 'reads the same people twice to compare two loaders, and other files on the shared database change them in between' }],
   ['test/routes/changes.test.ts', { on: ['embedded'], why: 'its retention test prunes the changes of the whole database, which the embedded pass shares' }],
   // The embedded PGlite runs every file's statements one at a time: with other files at work,
   // the checks before an embargo lifts could outlast its few seconds.
