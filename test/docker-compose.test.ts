@@ -7,18 +7,17 @@ import { execFile } from 'node:child_process'
 import { accessSync, constants, readFileSync } from 'node:fs'
 import { delimiter, join, relative, resolve } from 'node:path'
 import { before, describe, it, type TestContext } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
+import { projectRoot } from '../src/project-root.js'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
-const composeFile = join(root, 'docker-compose.yml')
-const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8')
+const composeFile = join(projectRoot, 'docker-compose.yml')
+const dockerfile = readFileSync(join(projectRoot, 'Dockerfile'), 'utf8')
 
 interface Run { status: number | null, stdout: string, stderr: string }
 
 function run (command: string, args: string[], input?: string): Promise<Run> {
   return new Promise((done) => {
-    const child = execFile(command, args, { cwd: root, encoding: 'utf8', timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+    const child = execFile(command, args, { cwd: projectRoot, encoding: 'utf8', timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => done({
         status: error === null ? 0 : typeof error.code === 'number' ? error.code : null,
         stdout,
@@ -213,18 +212,18 @@ describe('Dockerfile', () => {
     assert.ok(cmds.length > 0, 'the final stage has a CMD')
     assert.deepEqual(JSON.parse(cmds.at(-1)!.args), ['node', 'dist/server.js'])
 
-    const configPath = join(root, 'tsconfig.build.json')
+    const configPath = join(projectRoot, 'tsconfig.build.json')
     const read = ts.readConfigFile(configPath, (path) => ts.sys.readFile(path))
     assert.equal(read.error, undefined)
-    const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, root, undefined, configPath)
-    const entry = resolve(root, 'src/server.ts')
+    const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, projectRoot, undefined, configPath)
+    const entry = resolve(projectRoot, 'src/server.ts')
     assert.ok(parsed.fileNames.map((name) => resolve(name)).includes(entry), 'tsconfig.build.json compiles src/server.ts')
     const { outDir, rootDir } = parsed.options
     assert.ok(outDir !== undefined && rootDir !== undefined, 'tsconfig.build.json sets outDir and rootDir')
     const output = join(outDir, relative(rootDir, entry)).replace(/\.ts$/, '.js')
-    assert.equal(relative(root, output), join('dist', 'server.js'))
+    assert.equal(relative(projectRoot, output), join('dist', 'server.js'))
 
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
     assert.equal(pkg.scripts.build, 'tsc -p tsconfig.build.json', 'npm run build (which the image runs) uses tsconfig.build.json')
     assert.ok(stages.some((stage) => stage.instructions.some((entry) => entry.keyword === 'RUN' && /\bnpm run build\b/.test(entry.args))))
   })

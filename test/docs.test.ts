@@ -6,20 +6,18 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { defaultConfig } from '../src/config.js'
 import { PROBLEM_TYPES } from '../src/problems.js'
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
+import { projectRoot } from '../src/project-root.js'
 
 const DOCS = [
   'README.md',
   'ARCHITECTURE.md',
-  ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`)
+  ...readdirSync(join(projectRoot, 'docs')).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`)
 ]
 
 function read (path: string): string {
-  return readFileSync(join(ROOT, path), 'utf8')
+  return readFileSync(join(projectRoot, path), 'utf8')
 }
 
 /** The text without fenced code blocks, whose `#` lines are shell comments, not headings. */
@@ -85,9 +83,9 @@ function anchors (markdown: string): Set<string> {
 }
 
 function sourceFiles (folder: string): string[] {
-  return readdirSync(join(ROOT, folder), { withFileTypes: true, recursive: true })
+  return readdirSync(join(projectRoot, folder), { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
-    .map((entry) => relative(ROOT, join(entry.parentPath, entry.name)))
+    .map((entry) => relative(projectRoot, join(entry.parentPath, entry.name)))
     .filter((path) => !path.startsWith(join('src', 'generated')))
 }
 
@@ -202,11 +200,11 @@ describe('links and paths in the docs', () => {
         const target = match[1] ?? ''
         if (/^[a-z][a-z+.-]*:/i.test(target)) continue
         const [file = '', anchor] = target.split('#')
-        const resolved = file === '' ? join(ROOT, path) : resolve(ROOT, dirname(path), file)
+        const resolved = file === '' ? join(projectRoot, path) : resolve(projectRoot, dirname(path), file)
         if (!existsSync(resolved)) {
-          broken.push(`${target}: no file ${relative(ROOT, resolved)}`)
+          broken.push(`${target}: no file ${relative(projectRoot, resolved)}`)
         } else if (anchor !== undefined && resolved.endsWith('.md') && !anchors(readFileSync(resolved, 'utf8')).has(anchor)) {
-          broken.push(`${target}: no heading #${anchor} in ${relative(ROOT, resolved)}`)
+          broken.push(`${target}: no heading #${anchor} in ${relative(projectRoot, resolved)}`)
         }
       }
       assert.deepEqual(broken, [])
@@ -216,7 +214,7 @@ describe('links and paths in the docs', () => {
       // Files only (folders may be planned, such as src/services/ while the code moves there).
       const paths = codeSpans(prose(read(path)))
         .filter((span) => /^(src|test|bench|scripts|prisma|openapi|docs)\/[\w./-]*\.[a-z]+$/.test(span) || span === '.ci/run')
-      const missing = [...new Set(paths)].filter((file) => !existsSync(join(ROOT, file)))
+      const missing = [...new Set(paths)].filter((file) => !existsSync(join(projectRoot, file)))
       assert.deepEqual(missing, [])
     })
   }

@@ -1,4 +1,19 @@
-/** How test/run.ts starts Node's test runner: TypeScript through tsx, a timeout for every test. */
+import { relative } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { projectPath, projectRoot } from '../src/project-root.js'
+
+/**
+ * Where `tsc -p .` writes the project's JavaScript (tsconfig.json `outDir`), which the suite runs:
+ * compiled once by test/run.ts, instead of every test process transforming the same TypeScript.
+ */
+export const BUILD_DIR = projectPath('.build')
+
+/** The compiled file of a source file of the project: `test/helper.ts` -> `<project>/.build/test/helper.js`. */
+export function compiledPath (sourcePath: string): string {
+  return projectPath('.build', relative(projectRoot, projectPath(sourcePath)).replace(/\.ts$/, '.js'))
+}
+
+/** How test/run.ts starts Node's test runner on compiled files: source-mapped stack traces, a timeout for every test. */
 export const NODE_TEST_ARGS = [
-  '--import', 'tsx', '--expose-internals', '--import', new URL('per-test-timeout.ts', import.meta.url).href, '--test'
+  '--enable-source-maps', '--expose-internals', '--import', pathToFileURL(compiledPath('test/per-test-timeout.ts')).href, '--test'
 ]

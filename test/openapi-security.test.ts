@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { promisify } from 'node:util'
+import { projectRoot } from '../src/project-root.js'
 
-const PROJECT_ROOT = new URL('..', import.meta.url).pathname
 
 interface SpectralResult {
   code: string
@@ -19,8 +19,8 @@ interface SpectralResult {
 /** Spectral with the project's .spectral.yaml (spectral:oas and the OWASP API Security ruleset). */
 async function lint (document: string): Promise<SpectralResult[]> {
   const { stdout } = await promisify(execFile)('npx', [
-    'spectral', 'lint', document, '--ruleset', join(PROJECT_ROOT, '.spectral.yaml'), '--format', 'json', '--quiet'
-  ], { cwd: PROJECT_ROOT, maxBuffer: 16 * 1024 * 1024 })
+    'spectral', 'lint', document, '--ruleset', join(projectRoot, '.spectral.yaml'), '--format', 'json', '--quiet'
+  ], { cwd: projectRoot, maxBuffer: 16 * 1024 * 1024 })
     // Spectral exits non-zero when it finds errors; the report on stdout is what matters.
     .catch((error: { stdout: string }) => error)
   return JSON.parse(stdout) as SpectralResult[]

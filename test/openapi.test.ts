@@ -8,8 +8,9 @@ import SwaggerParser from '@apidevtools/swagger-parser'
 import type { FastifyInstance, RouteOptions } from 'fastify'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import { buildTestApp, cleanupList, useTestApp } from './helper.js'
+import { projectPath, projectRoot } from '../src/project-root.js'
 
-const COMMITTED = new URL('../openapi/openapi.json', import.meta.url)
+const COMMITTED = projectPath('openapi', 'openapi.json')
 
 /**
  * "METHOD /path/{param}" for every route an app registers, except what the document leaves out
@@ -64,7 +65,7 @@ describe('the OpenAPI document', () => {
 
   it('passes redocly lint without errors', async () => {
     const { stdout, stderr } = await promisify(execFile)('npx', ['redocly', 'lint', '--format', 'json', 'openapi/openapi.json'], {
-      cwd: new URL('..', import.meta.url).pathname
+      cwd: projectRoot
     }).catch((error: { stdout: string, stderr: string }) => error)
     const report = JSON.parse(stdout) as { totals: { errors: number, warnings: number }, problems: Array<{ message: string, severity: string }> }
     const errors = report.problems.filter((problem) => problem.severity === 'error')

@@ -1,15 +1,15 @@
 // npm test [-- <file or folder>...] [-- <node --test option>...]
 //
-// Prepares a migrated database, then runs every test/**/*.test.ts with Node's test runner once per
-// time zone of TEST_ZONES (comma-separated; default `UTC,Pacific/Chatham`). Pacific/Chatham is
-// UTC+12:45/+13:45 with its own daylight-saving dates, so code that leans on the machine's zone
-// fails there, and UTC hides what such code gets wrong. With DATABASE_URL set, each pass migrates
-// a new database on that server, and every test file runs on a clone of it of its own
-// (test/file-database.ts), all dropped afterwards; without it, each pass gets an embedded PGlite
-// of its own in a temporary folder, which the pass's files share. TEST_DATABASE (`server` or
-// `embedded`) tells the tests which, so that those needing a server skip themselves on the
-// embedded one (`needsPostgresServer` in test/helper.ts); the skipped tests and why are listed at
-// the end.
+// Compiles the project once (`tsc -p .`, incremental, into .build/: a type error stops the run
+// before any test), prepares a migrated database, then runs every test/**/*.test.ts, compiled,
+// with Node's test runner once per time zone of TEST_ZONES (comma-separated; default
+// `UTC,Pacific/Chatham`). Pacific/Chatham is UTC+12:45/+13:45 with its own daylight-saving dates,
+// so code that leans on the machine's zone fails there, and UTC hides what such code gets wrong.
+// Every test file runs on a copy of its own of the pass's migrated database (test/file-database.ts):
+// with DATABASE_URL set, a clone on that server, all dropped afterwards; without it, an embedded
+// PGlite of the file's own. TEST_DATABASE (`server` or `embedded`) tells the tests which, so that
+// those needing a server skip themselves on the embedded one (`needsPostgresServer` in
+// test/helper.ts); the skipped tests and why are listed at the end.
 //
 // Files run TEST_CONCURRENCY at a time (default 3: many files spend much of their time waiting on
 // a database, a child process or a timer), except those in RUN_ALONE, which run one at a time
@@ -27,15 +27,16 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import pg from 'pg'
 import { startEmbeddedPostgres } from '../src/db/embedded.js'
 import { applyMigrations } from '../src/db/schema-engine.js'
+import { projectPath, projectRoot } from '../src/project-root.js'
 import { fileDatabaseName } from './file-database.js'
-import { NODE_TEST_ARGS } from './node-test-command.js'
+import { NODE_TEST_ARGS, compiledPath } from './node-test-command.js'
 
 const TIME_ZONES = timeZones(process.env.TEST_ZONES ?? 'UTC,Pacific/Chatham')
 const CONCURRENCY = positiveInteger('TEST_CONCURRENCY', process.env.TEST_CONCURRENCY ?? '3')
@@ -45,12 +46,6 @@ const testDatabase = process.env.DATABASE_URL ? 'server' : 'embedded'
  * They bound how long answers take or share what a pass's other files use.
  */
 const RUN_ALONE = new Map<string, { on: Array<typeof testDatabase>, why: string }>([
-  ['test/perf/one-statement-load.test.ts', { on: ['embedded'], why: 'reads the same people twice to compare two loaders, and other files on the shared database change them in between' }],
-  ['test/routes/changes.test.ts', { on: ['embedded'], why: 'its retention test prunes the changes of the whole database, which the embedded pass shares' }],
-  // The embedded PGlite runs every file's statements one at a time: with other files at work,
-  // the checks before an embargo lifts could outlast its few seconds.
-  ['test/routes/embargo.test.ts', { on: ['embedded'], why: 'checks what the public sees in the 2.5 s before an embargo ends' }],
-  ['test/routes/embargo-shared-records.test.ts', { on: ['embedded'], why: 'checks what the public sees in the 2.5 s before an embargo ends' }],
   // Seen answering 503 to 4 or 5 of its 40 writes on a 2-core machine loaded by other suites, even
   // when the files ran one at a time: alone, it at least has this suite's share of the machine.
   ['test/routes/concurrency.test.ts', { on: ['server', 'embedded'], why: 'needs 40 contending writes to finish within the service\'s timeouts' }],
@@ -59,16 +54,15 @@ const RUN_ALONE = new Map<string, { on: Array<typeof testDatabase>, why: string 
   ['test/reliability/terminated-connections.test.ts', { on: ['server'], why: 'bounds the time to recover after the last termination' }],
   ['test/reliability/graceful-shutdown.test.ts', { on: ['server', 'embedded'], why: 'needs requests still running at SIGTERM and bounds the time to exit' }]
 ])
-const projectRoot = fileURLToPath(new URL('..', import.meta.url))
 // Skips that the run's own options cause (--test-name-pattern, --test-only): not worth listing.
 const SELECTION_SKIPS = new Set(['test name does not match pattern', '\'only\' option not set'])
 
 interface TestServer {
   /**
-   * The database a pass runs against, migrated by the caller, a name for it, and what the pass's
-   * test processes need on top of DATABASE_URL: variables and modules to --import.
+   * A migrated database for a pass, that every test file gets a copy of (test/file-database.ts):
+   * a name for it, and the variables telling test/file-database.ts where to copy it from.
    */
-  databaseForPass(): Promise<{ url: string, name: string, env?: NodeJS.ProcessEnv, imports?: string[] }>
+  databaseForPass(): Promise<{ name: string, env: NodeJS.ProcessEnv }>
   /** Drops what databaseForPass created and lets go of the server. */
   close(): Promise<void>
 }
@@ -97,6 +91,11 @@ const groups = [
   { files: alone, concurrency: 1 }
 ].filter((group) => group.files.length > 0)
 
+if (!await compileProject()) {
+  console.error('\nThe project does not compile (errors above): fix them, or run `npx tsc -p .` to see them alone.')
+  process.exit(1)
+}
+
 const workDir = await mkdtemp(join(tmpdir(), 'itinerary-test-'))
 const failures: string[] = []
 /** Test name -> why it was skipped, over all passes. */
@@ -104,23 +103,22 @@ const skipped = new Map<string, string>()
 try {
   const server = process.env.DATABASE_URL
     ? await realServer(process.env.DATABASE_URL)
-    : await embeddedServer(join(workDir, 'pglite'))
+    : await embeddedServer(workDir)
   try {
     for (const [index, timeZone] of TIME_ZONES.entries()) {
       if (interruptedBy) break
       const pass = `Pass ${index + 1}/${TIME_ZONES.length} (TZ=${timeZone})`
       const database = await server.databaseForPass()
-      await applyMigrations(database.url)
       process.stdout.write(`\n=== ${pass}: ${files.length} file(s) against ${database.name}, ${CONCURRENCY} at a time` +
         `${alone.map((file) => `\n    then alone: ${file}: ${RUN_ALONE.get(file)?.why}`).join('')}\n`)
       // TMPDIR inside the work folder: what tests leave in os.tmpdir() goes with it, even after Ctrl-C.
-      const env = { ...process.env, ...database.env, DATABASE_URL: database.url, TEST_DATABASE: testDatabase, TZ: timeZone, TMPDIR: workDir }
+      const env = { ...process.env, ...database.env, TEST_DATABASE: testDatabase, TZ: timeZone, TMPDIR: workDir }
       let testCount = 0
       let passed = true
       for (const [groupIndex, group] of groups.entries()) {
         if (interruptedBy) break
         const tapFile = join(workDir, `pass-${index + 1}-${groupIndex + 1}.tap`)
-        if (!await runNodeTests(group, env, database.imports ?? [], tapFile)) passed = false
+        if (!await runNodeTests(group, env, tapFile)) passed = false
         const report = await readReport(tapFile)
         testCount += report.testCount
         for (const [name, reason] of report.skips) skipped.set(name, reason)
@@ -181,13 +179,20 @@ async function testFiles (filters: string[]): Promise<string[]> {
   return all.filter((file) => prefixes.some((prefix) => file === prefix || file.startsWith(`${prefix}/`)))
 }
 
-async function runNodeTests (group: { files: string[], concurrency: number }, env: NodeJS.ProcessEnv, imports: string[], tapFile: string): Promise<boolean> {
+/** `tsc -p .`: type-checks everything and writes .build/, only what changed since the last run. */
+async function compileProject (): Promise<boolean> {
+  const tsc = spawn(process.execPath, [projectPath('node_modules', 'typescript', 'bin', 'tsc'), '-p', projectRoot], { cwd: projectRoot, stdio: 'inherit' })
+  const [exitCode] = await once(tsc, 'exit') as [number | null]
+  return exitCode === 0
+}
+
+async function runNodeTests (group: { files: string[], concurrency: number }, env: NodeJS.ProcessEnv, tapFile: string): Promise<boolean> {
   runningTests = spawn(process.execPath, [
-    ...NODE_TEST_ARGS, ...imports.flatMap((module) => ['--import', module]), `--test-concurrency=${group.concurrency}`,
+    ...NODE_TEST_ARGS, '--import', pathToFileURL(compiledPath('test/file-database.ts')).href, `--test-concurrency=${group.concurrency}`,
     // Node's own default on the terminal, plus a TAP copy the runner reads the test count from.
     `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
-    ...nodeTestOptions, ...group.files
+    ...nodeTestOptions, ...group.files.map(compiledPath)
   ], { cwd: projectRoot, env, stdio: 'inherit' })
   const [exitCode] = await once(runningTests, 'exit') as [number | null, NodeJS.Signals | null]
   runningTests = undefined
@@ -202,7 +207,7 @@ async function runNodeTests (group: { files: string[], concurrency: number }, en
 async function readReport (tapFile: string): Promise<{ testCount: number, skips: Array<[string, string]> }> {
   const tap = await readFile(tapFile, 'utf8').catch(() => '')
   const summary = (label: string) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0)
-  const filePaths = new Set(files.map((file) => join(projectRoot, file)))
+  const filePaths = new Set(files.map(compiledPath))
   const filesWithoutTests = [...tap.matchAll(/^(?:not )?ok \d+ - (.+)$/gm)].filter(([, name]) => filePaths.has(name ?? ''))
   const skips = [...tap.matchAll(/^\s*ok \d+ - (.+?) # SKIP (.+)$/gm)]
     .map(([, name, reason]): [string, string] => [name ?? '', reason ?? ''])
@@ -223,12 +228,8 @@ async function realServer (serverUrl: string): Promise<TestServer> {
       created.push(name)
       const url = new URL(serverUrl)
       url.pathname = `/${name}`
-      return {
-        url: url.toString(),
-        name: `clones of ${name}`,
-        env: { TEST_TEMPLATE_DATABASE: name, TEST_SERVER_URL: serverUrl },
-        imports: [new URL('file-database.ts', import.meta.url).href]
-      }
+      await applyMigrations(url.toString())
+      return { name: `clones of ${name}`, env: { TEST_TEMPLATE_DATABASE: name, TEST_SERVER_URL: serverUrl } }
     },
     async close () {
       try {
@@ -246,20 +247,25 @@ async function realServer (serverUrl: string): Promise<TestServer> {
 }
 
 /**
- * A new PGlite for every pass, as the Postgres server gives every pass a new database: a pass
- * must not meet the rows (idempotency keys, people, Wikidata ids) the previous one left.
+ * A new migrated PGlite for every pass, as the Postgres server gives every pass a new database (a
+ * pass must not meet the rows the previous one left), dumped to a tarball in `workDir` that every
+ * test file's own PGlite loads.
  */
-async function embeddedServer (dataDir: string): Promise<TestServer> {
-  let current: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined
+async function embeddedServer (workDir: string): Promise<TestServer> {
   let passes = 0
   return {
     async databaseForPass () {
-      await current?.stop()
       passes++
-      // The pass's files run in parallel processes, each with its own connection pool.
-      current = await startEmbeddedPostgres({ dataDir: `${dataDir}-${passes}`, maxConnections: 200 })
-      return { url: current.connectionString, name: `the embedded PGlite #${passes}` }
+      const template = await startEmbeddedPostgres({ dataDir: 'memory://' })
+      const dumpPath = join(workDir, `pass-${passes}-database.tar`)
+      try {
+        await applyMigrations(template.connectionString)
+        await writeFile(dumpPath, Buffer.from(await (await template.dumpData()).arrayBuffer()))
+      } finally {
+        await template.stop()
+      }
+      return { name: `copies of the embedded PGlite #${passes}, one per file`, env: { TEST_TEMPLATE_DUMP: dumpPath } }
     },
-    close: async () => { await current?.stop() }
+    close: async () => {}
   }
 }

@@ -4,10 +4,10 @@ import { request } from 'node:http'
 import type { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { TestContext } from 'node:test'
+import { projectRoot } from '../src/project-root.js'
+import { compiledPath } from './node-test-command.js'
 
-export const projectRoot = new URL('..', import.meta.url).pathname
-
-/** `npm start` as the tests run it: src/server.ts through tsx, in a process of its own. */
+/** `npm start` as the tests run it: src/server.ts as test/run.ts compiled it, in a process of its own. */
 export interface ServerProcess {
   child: ChildProcessByStdio<null, Readable, Readable>
   /** stdout and stderr, interleaved as they arrived. */
@@ -24,7 +24,7 @@ export interface ServerProcess {
  * after the test if still running.
  */
 export function spawnServer (t: TestContext, env: Record<string, string | undefined>): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, ['--enable-source-maps', compiledPath('src/server.ts')], {
     cwd: projectRoot,
     env: withoutUndefined({ ...process.env, ...env }),
     stdio: ['ignore', 'pipe', 'pipe']

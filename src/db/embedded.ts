@@ -16,6 +16,8 @@ export interface EmbeddedPostgresOptions {
   maxConnections?: number
   /** What to do when another process took the folder's lock from this one (see lockDataDir). */
   onLockLost?: LockDataDirOptions['onCompromised']
+  /** A database to start as a copy of, from `dumpData()`; into an empty `dataDir` only. */
+  initialData?: Blob
 }
 
 export interface EmbeddedPostgres {
@@ -23,6 +25,8 @@ export interface EmbeddedPostgres {
   connectionString: string
   /** Writes the API's address into the folder's owner file, for the message a second start prints. */
   recordApiUrl(url: string): Promise<void>
+  /** The database's files as one tarball, to start copies of it from (`initialData`). */
+  dumpData(): Promise<Blob>
   /** Closes the server, then the database once queries already received have finished, then unlocks the folder. */
   stop(): Promise<void>
 }
@@ -54,7 +58,7 @@ export async function startEmbeddedPostgres (options: EmbeddedPostgresOptions): 
   let db: PGlite | undefined
   let server: PGLiteSocketServer | undefined
   try {
-    db = await openPGlite(dataDir)
+    db = await openPGlite(dataDir, options.initialData)
     server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections })
     keepQueryBatchesTogether(server)
     await server.start()
@@ -68,6 +72,7 @@ export async function startEmbeddedPostgres (options: EmbeddedPostgresOptions): 
       async recordApiUrl (url) {
         await lock?.record({ apiUrl: url })
       },
+      dumpData: () => opened.dumpDataDir('none'),
       async stop () {
         await listening.stop()
         await opened.close()
@@ -82,9 +87,9 @@ export async function startEmbeddedPostgres (options: EmbeddedPostgresOptions): 
   }
 }
 
-async function openPGlite (dataDir: string): Promise<PGlite> {
+async function openPGlite (dataDir: string, initialData: Blob | undefined): Promise<PGlite> {
   try {
-    return await PGlite.create({ dataDir })
+    return await PGlite.create({ dataDir, ...(initialData === undefined ? {} : { loadDataDir: initialData }) })
   } catch (error) {
     // PGlite builds a new cluster in memory and copies it to disk at the end, so a first start
     // killed during that copy leaves a folder PGlite then refuses with this bare message.

@@ -1,12 +1,8 @@
 import { readdir } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
+import { projectPath } from '../project-root.js'
 import type { PrismaClient } from './client.js'
 
-/**
- * prisma/migrations, found from this file so that it resolves the same from src/db (tsx) and
- * from dist/db (compiled): both sit two levels below the project root.
- */
-export const migrationsDir = fileURLToPath(new URL('../../prisma/migrations', import.meta.url))
+export const migrationsDir = projectPath('prisma', 'migrations')
 
 /** Names of the migration folders on disk, in the order they apply (their timestamp prefix). */
 export async function migrationNamesOnDisk (): Promise<string[]> {

@@ -4,7 +4,6 @@
 // @prisma/adapter-pg, so it works against any server `pg` can reach, PGlite's socket included.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { PrismaPg } from '@prisma/adapter-pg'
 import {
   ColumnTypeEnum,
@@ -17,8 +16,9 @@ import type { DiffTarget, MigrationList, SchemaEngine, SchemaFilter } from '@pri
 import { startEmbeddedPostgres } from './embedded.js'
 import { migrationNamesOnDisk, migrationsDir } from './migration-status.js'
 import { createPool } from './pool.js'
+import { projectPath } from '../project-root.js'
 
-const schemaPath = fileURLToPath(new URL('../../prisma/schema.prisma', import.meta.url))
+const schemaPath = projectPath('prisma', 'schema.prisma')
 
 // Tables and enums managed outside Prisma (prisma.config.ts `tables.external`): none.
 const NO_EXTERNAL_OBJECTS: SchemaFilter = { externalTables: [], externalEnums: [] }

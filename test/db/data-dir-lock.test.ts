@@ -5,16 +5,17 @@ import { readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Readable } from 'node:stream'
+import type { Readable, Writable } from 'node:stream'
 import { describe, it, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DataDirLockedError, lockDataDir, type DataDirOwner } from '../../src/db/data-dir-lock.js'
-import { projectRoot } from '../server-process.js'
+import { projectRoot } from '../../src/project-root.js'
+import { compiledPath } from '../node-test-command.js'
 
 describe('one process per embedded data folder', () => {
   it('refuses a second locker while the holder runs, naming the holder', async (t) => {
     const folder = await dataFolder(t)
-    const holder = await startHolder(t, folder)
+    const holder = startHolder(t, folder)
     assert.equal(await holder.result, `locked ${holder.child.pid}`)
     await assert.rejects(lockDataDir(folder), (error: Error) => {
       assert.ok(error instanceof DataDirLockedError)
@@ -28,7 +29,7 @@ describe('one process per embedded data folder', () => {
 
   it('takes over the lock of a holder killed with SIGKILL once the lock has gone quiet', async (t) => {
     const folder = await dataFolder(t)
-    const holder = await startHolder(t, folder)
+    const holder = startHolder(t, folder)
     assert.match(await holder.result, /^locked /)
     holder.child.kill('SIGKILL')
     await once(holder.child, 'exit')
@@ -62,9 +63,10 @@ describe('one process per embedded data folder', () => {
       const dead = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' })
       await once(dead, 'exit')
       await plantLock(folder, { pid: dead.pid as number, processStart: null }, 10_000)
-      // All four try at the same instant, once their processes have loaded.
-      const startAt = Date.now() + 4000
-      const racers = await Promise.all(Array.from({ length: 4 }, () => startHolder(t, folder, startAt)))
+      // All four try at the same moment, once their processes have loaded.
+      const racers = Array.from({ length: 4 }, () => startHolder(t, folder, { onGo: true }))
+      await Promise.all(racers.map((racer) => racer.ready))
+      for (const racer of racers) racer.child.stdin.end('go\n')
       const results = await Promise.all(racers.map((racer) => racer.result))
       const winners = racers.filter((_, i) => results[i]?.startsWith('locked'))
       assert.equal(winners.length, 1, results.join('; '))
@@ -84,21 +86,32 @@ async function dataFolder (t: TestContext): Promise<string> {
   return folder
 }
 
-interface Holder { child: ChildProcessByStdio<null, Readable, Readable>, result: Promise<string> }
+interface Holder {
+  child: ChildProcessByStdio<Writable, Readable, Readable>
+  /** Resolves once a holder started with `onGo` waits for its go (a line on stdin). */
+  ready: Promise<void>
+  /** The line the holder printed after trying: "locked <pid>" or "refused <pid>". */
+  result: Promise<string>
+}
 
-/** test/db/lock-holder.ts in a process of its own; `result` is its first line. */
-async function startHolder (t: TestContext, folder: string, startAt = 0): Promise<Holder> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/db/lock-holder.ts', folder, String(startAt)], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+/** test/db/lock-holder.ts in a process of its own; with `onGo` it tries only once sent a line on stdin. */
+function startHolder (t: TestContext, folder: string, options: { onGo?: boolean } = {}): Holder {
+  const child = spawn(process.execPath, [compiledPath('test/db/lock-holder.ts'), folder, ...(options.onGo ? ['--on-go'] : [])],
+    { cwd: projectRoot, stdio: ['pipe', 'pipe', 'pipe'] })
   t.after(() => { if (child.exitCode === null) child.kill('SIGKILL') })
   let output = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
-  const result = (async () => {
-    while (!output.includes('\n') && child.exitCode === null) await sleep(20)
-    if (!output.includes('\n')) await once(child.stdout, 'end')
-    return output.split('\n')[0] ?? ''
-  })()
-  return { child, result }
+  /** The nth line the holder printed, or all it printed when it ended sooner. */
+  const line = async (index: number) => {
+    while (output.split('\n').length <= index + 1 && child.exitCode === null) await sleep(20)
+    if (output.split('\n').length <= index + 1) await once(child.stdout, 'end')
+    return output.split('\n')[index] ?? output
+  }
+  const ready = options.onGo
+    ? line(0).then((first) => { if (first !== 'ready') throw new Error(`the lock holder did not get ready: ${output}`) })
+    : Promise.resolve()
+  return { child, ready, result: line(options.onGo ? 1 : 0) }
 }
 
 /** A lock and owner file as a process that is gone (or silent) leaves them, last refreshed `quietMs` ago. */

@@ -6,8 +6,9 @@ import { createPrismaClient } from '../../src/db/client.js'
 import { migrationNamesOnDisk, pendingMigrations } from '../../src/db/migration-status.js'
 import { applyMigrations, diffMigrationsAgainstSchema } from '../../src/db/schema-engine.js'
 import { newEmptyDatabase } from '../own-database.js'
+import { projectPath } from '../../src/project-root.js'
 
-const schemaPath = new URL('../../prisma/schema.prisma', import.meta.url)
+const schemaPath = projectPath('prisma', 'schema.prisma')
 
 test('the committed migrations build exactly what prisma/schema.prisma describes', async () => {
   assert.equal(await diffMigrationsAgainstSchema(), '')

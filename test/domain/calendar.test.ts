@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { DateTime } from 'luxon'
 import {
@@ -9,6 +8,7 @@ import {
   type CalendarEngagement
 } from '../../src/domain/calendar.js'
 import { instantOf, parseFeed } from '../calendar-parser.js'
+import { projectPath } from '../../src/project-root.js'
 
 const URL_OF = (id: string) => `https://api.example.org/v1/engagements/${id}`
 const OPTIONS = { name: 'State visit to China', description: 'Every engagement', engagementUrl: URL_OF }
@@ -299,12 +299,12 @@ describe('buildCalendar', () => {
       atInstant('twice', 'America/New_York', '2026-11-01T06:30:00.000Z')
     ]
     const script = [
-      `import { buildCalendar } from ${JSON.stringify(fileURLToPath(new URL('../../src/domain/calendar.ts', import.meta.url)))}`,
+      `import { buildCalendar } from ${JSON.stringify(projectPath('src', 'domain', 'calendar.ts'))}`,
       'const views = JSON.parse(process.env.CALENDAR_VIEWS)',
       'const calendar = buildCalendar({ name: "N", description: "D", engagementUrl: (id) => "https://api.example.org/" + id }, views)',
       'process.stdout.write(JSON.stringify({ offset: new Date("2026-01-05T00:00:00Z").getTimezoneOffset(), calendar }))'
     ].join('\n')
-    const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url))
+    const tsx = projectPath('node_modules', '.bin', 'tsx')
     const outputs = await Promise.all(['UTC', 'Pacific/Chatham', 'America/Los_Angeles'].map(async (TZ) => {
       const { stdout } = await promisify(execFile)(tsx, ['--eval', script], { env: { ...process.env, TZ, CALENDAR_VIEWS: JSON.stringify(views) } })
       return JSON.parse(stdout) as { offset: number, calendar: string }

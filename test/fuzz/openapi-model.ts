@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { projectPath } from '../../src/project-root.js'
 
 /** A JSON Schema as it appears in the OpenAPI 3.1 document, with every `$ref` inlined. */
 export type Schema = Record<string, unknown> & {
@@ -52,7 +53,7 @@ export interface Operation {
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const
 
-export const DOCUMENT_URL = new URL('../../openapi/openapi.json', import.meta.url)
+export const DOCUMENT_PATH = projectPath('openapi', 'openapi.json')
 
 interface RawDocument {
   paths: Record<string, Record<string, RawOperation>>
@@ -87,7 +88,7 @@ function inlineRefs (value: unknown, document: RawDocument, seen: string[] = [])
 }
 
 export function loadDocument (): RawDocument {
-  return JSON.parse(readFileSync(DOCUMENT_URL, 'utf8')) as RawDocument
+  return JSON.parse(readFileSync(DOCUMENT_PATH, 'utf8')) as RawDocument
 }
 
 /** Every operation of the committed document, with references resolved. */

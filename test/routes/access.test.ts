@@ -7,6 +7,7 @@ import { createApiToken, listApiTokens, recordApiTokenUse, revokeApiToken } from
 import { secretDigest } from '../../src/domain/access.js'
 import { InputError } from '../../src/domain/errors.js'
 import { uniqueSlug, useTestApp, visitBody } from '../helper.js'
+import { projectRoot } from '../../src/project-root.js'
 
 const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` })
 const uniqueTokenName = () => uniqueSlug('token')
@@ -143,7 +144,6 @@ describe('access with tokens stored in the database', () => {
 
 describe('npm run token', () => {
   const server = useTestApp()
-  const projectRoot = new URL('../..', import.meta.url).pathname
   const token = (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code?: number, stdout: string, stderr: string }> =>
     promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/token.ts', ...args], { cwd: projectRoot, env })
       .catch((error: { code: number, stdout: string, stderr: string }) => error)

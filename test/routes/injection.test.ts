@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { before, describe, it } from 'node:test'
 import { searchWords } from '../../src/domain/search.js'
 import { authorised, createEngagement, createLeg, createVisit, uniqueSlug, useTestApp, visitBody, type Http } from '../helper.js'
+import { projectPath } from '../../src/project-root.js'
 
 // SQL and LIKE metacharacters, comment openers, placeholders and typographic quotes: each must
 // reach the database as data (parameterised), never as syntax or as a wildcard.
@@ -13,7 +14,7 @@ const SQL_METACHARACTERS = [
 const CRLF_TITLE = 'Press line one\r\nX-Injected: yes\r\n\r\n<script>alert(1)</script>'
 
 interface DocumentedParameter { name: string, in: string }
-const document = JSON.parse(readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8')) as {
+const document = JSON.parse(readFileSync(projectPath('openapi', 'openapi.json'), 'utf8')) as {
   paths: Record<string, Record<string, { parameters?: DocumentedParameter[] }>>
 }
 const filtersOf = (path: string) => (document.paths[path]?.get?.parameters ?? []).filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name)

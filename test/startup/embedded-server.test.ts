@@ -8,7 +8,8 @@ import { promisify } from 'node:util'
 import { loadConfig } from '../../src/config.js'
 import { allowsLocalDevToken } from '../../src/startup/dev-token.js'
 import { visitBody } from '../helper.js'
-import { failedStart, projectRoot, send, spawnServer, waitForAddress, type ServerProcess } from '../server-process.js'
+import { failedStart, send, spawnServer, waitForAddress, type ServerProcess } from '../server-process.js'
+import { projectRoot } from '../../src/project-root.js'
 
 const run = promisify(execFile)
 

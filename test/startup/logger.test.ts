@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
-import { projectRoot } from '../server-process.js'
+import { projectRoot } from '../../src/project-root.js'
 
 const run = promisify(execFile)
 
