@@ -33,12 +33,14 @@ export async function loadDemoVisit (prisma: PrismaClient, slug = demoVisit.slug
   const visit = await createVisit(prisma, { ...visitInput, slug }, DEMO_AUTHOR, withId(id))
   try {
     const legIds = new Map<number, string>()
-    for (const { id, ...leg } of demoLegs) legIds.set(leg.sequence, (await createLeg(prisma, visit.id, leg, DEMO_AUTHOR, withId(id))).id)
+    for (const { id, ...leg } of demoLegs) legIds.set(leg.sequence, (await createLeg({ prisma, visitIdOrSlug: visit.id, input: leg, author: DEMO_AUTHOR, ...withId(id) })).id)
     for (const { id, legSequence, ...engagement } of demoEngagements) {
-      await createEngagement(prisma, visit.id, { ...engagement, legId: legIds.get(legSequence) }, DEMO_AUTHOR, TOKEN_SCOPES, withId(id))
+      await createEngagement({
+        prisma, visitIdOrSlug: visit.id, input: { ...engagement, legId: legIds.get(legSequence) }, author: DEMO_AUTHOR, scopes: TOKEN_SCOPES, ...withId(id)
+      })
     }
   } catch (error) {
-    await deleteVisit(prisma, visit.id, [visit.version], DEMO_AUTHOR)
+    await deleteVisit({ prisma, idOrSlug: visit.id, expectedVersions: [visit.version], author: DEMO_AUTHOR })
     throw error
   }
   return 'loaded'
