@@ -14,6 +14,11 @@ export async function visitIdWithSlug (db: Db, slug: string): Promise<string | n
   return (await db.visit.findUnique({ where: { slug }, select: { id: true } }))?.id ?? null
 }
 
+/** Whether the database holds any visit at all. */
+export async function hasVisits (db: Db): Promise<boolean> {
+  return await db.visit.findFirst({ select: { id: true } }) !== null
+}
+
 export async function insertVisit (tx: Prisma.TransactionClient, data: Prisma.VisitUncheckedCreateInput): Promise<VisitRow> {
   return tx.visit.create({ data })
 }

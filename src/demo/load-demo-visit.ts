@@ -1,6 +1,7 @@
 import type { PrismaClient } from '../db/client.js'
 import { TOKEN_SCOPES } from '../domain/access.js'
 import { insertParticipants } from '../db/participants.js'
+import { findVisitRow, hasVisits, visitIdWithSlug } from '../db/visits.js'
 import type { ChangeAuthor } from '../domain/changes.js'
 import { createEngagement } from '../services/engagement-writes.js'
 import { createLeg } from '../services/legs.js'
@@ -23,10 +24,10 @@ const DEMO_AUTHOR: ChangeAuthor = { actor: 'demo-loader', reason: 'Demo visit lo
  * under any other slug, its rows get new ids.
  */
 export async function loadDemoVisit (prisma: PrismaClient, slug = demoVisit.slug): Promise<DemoLoadResult> {
-  if (await prisma.visit.findUnique({ where: { slug }, select: { id: true } }) !== null) {
+  if (await visitIdWithSlug(prisma, slug) !== null) {
     return 'already-present'
   }
-  const fixedIds = slug === demoVisit.slug && await prisma.visit.findUnique({ where: { id: demoVisit.id }, select: { id: true } }) === null
+  const fixedIds = slug === demoVisit.slug && await findVisitRow(prisma, demoVisit.id) === null
   const withId = (id: string) => (fixedIds ? { id } : {})
   if (fixedIds) await insertParticipants(prisma, demoParticipants)
   const { id, ...visitInput } = demoVisit
@@ -48,5 +49,5 @@ export async function loadDemoVisit (prisma: PrismaClient, slug = demoVisit.slug
 
 /** For a fresh database: loads the demo only when there is no visit at all. */
 export async function loadDemoVisitIfEmpty (prisma: PrismaClient): Promise<DemoLoadResult | 'not-empty'> {
-  return await prisma.visit.count() === 0 ? loadDemoVisit(prisma) : 'not-empty'
+  return await hasVisits(prisma) ? 'not-empty' : loadDemoVisit(prisma)
 }

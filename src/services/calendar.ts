@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../db/client.js'
 import { engagementRowsByIds } from '../db/engagement-rows.js'
-import { engagementIdPage, searchMatches } from '../db/engagements.js'
+import { engagementIdPage, searchMatches } from '../db/engagement-lists.js'
 import type { TokenScope } from '../domain/access.js'
 import { MAX_CALENDAR_EVENTS, buildCalendar } from '../domain/calendar.js'
 import { InputError } from '../domain/errors.js'

@@ -4,7 +4,7 @@ import { engagementRowsByIds, visibleEngagementRow, type EngagementRow } from '.
 import {
   engagementConditions, engagementIdPage, searchMatches,
   type ChronologicalPosition, type EngagementConditions, type EngagementFilter
-} from '../db/engagements.js'
+} from '../db/engagement-lists.js'
 import type { RankedMatch } from '../db/search.js'
 import { findVisitRow } from '../db/visits.js'
 import type { TokenScope } from '../domain/access.js'

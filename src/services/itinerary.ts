@@ -1,7 +1,7 @@
 import type { Static } from 'typebox'
 import type { PrismaClient } from '../db/client.js'
 import { engagementRowsOfVisit } from '../db/engagement-rows.js'
-import { engagementRowsAround } from '../db/engagements.js'
+import { engagementRowsAround } from '../db/engagement-lists.js'
 import { legRowsOfVisit } from '../db/legs.js'
 import type { TokenScope } from '../domain/access.js'
 import { buildItinerary } from '../domain/itinerary.js'
