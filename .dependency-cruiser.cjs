@@ -20,6 +20,9 @@ module.exports = {
       { path: '^src/db/' }, { path: '^src/(services|routes|plugins|presenters|http)/|^src/(problems|preconditions)\\.ts$' }),
     forbid('presenters-pure', 'Presenters turn rows into API views without reading anything: row types are all they may take from db/.',
       { path: '^src/presenters/' }, { path: '^src/(db|services|routes|plugins)/', dependencyTypesNot: ['type-only'] }),
+    forbid('services-through-db', 'Services hold the use cases; queries are db/\'s. Call (or add) a function in src/db/ that says what it reads or writes; ' +
+      'Prisma\'s types may be imported here (import type), its values (Prisma.sql, Prisma.DbNull, error classes) belong in db/.',
+    { path: '^src/services/' }, { path: '^src/generated/', dependencyTypesNot: ['type-only'] }),
     forbid('services-not-http-plumbing', 'Services are called by routes, never the other way round, and do not depend on Fastify plugins.',
       { path: '^src/services/' }, { path: '^src/(routes|plugins)/' })
   ],

@@ -25,7 +25,7 @@ const types = {
 const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', ${ISO_UTC})`
 
-// The same rule as the service's visibleEngagements for a request without a token.
+// The same rule as visibleEngagements (src/db/visibility.ts) for a request without a token.
 const PUBLIC_ONLY = '(e.embargo_until IS NULL OR e.embargo_until <= now())'
 
 const ENGAGEMENT_COLUMNS = `

@@ -169,10 +169,6 @@ export async function numberNewlyVisibleChanges (prisma: PrismaClient): Promise<
   })
 }
 
-export async function recordChange (tx: Prisma.TransactionClient, author: ChangeAuthor, entity: ChangeEntity, before: Representation | null, after: Representation | null): Promise<void> {
-  await recordChanges(tx, author, [{ entity, before, after }])
-}
-
 /**
  * Locks a visit that is about to be deleted, if it is still at `version`. FOR UPDATE conflicts
  * with the lock a new leg's or engagement's foreign key takes, so none can be added between
@@ -263,11 +259,21 @@ export async function hasKeptChanges (prisma: PrismaClient, visitId: string): Pr
   return await prisma.change.findFirst({ where: { visitId }, select: { visitId: true } }) !== null
 }
 
+/** A page of a visit's history: see visitChanges. */
+export interface VisitHistoryPage {
+  visitId: string
+  /** Whose numbers the changes are listed by: the public feed's or the full one's. */
+  order: FeedOrder
+  limit: number
+  /** Only changes numbered below this one (where the previous page ended). */
+  before?: bigint
+}
+
 /**
  * Up to `limit` changes of a visit numbered in the feed of `order`, before the number `before`
  * when given, newest first: a page of its history.
  */
-export async function visitChanges (prisma: PrismaClient, visitId: string, order: FeedOrder, limit: number, before?: bigint): Promise<StoredChange[]> {
+export async function visitChanges (prisma: PrismaClient, { visitId, order, limit, before }: VisitHistoryPage): Promise<StoredChange[]> {
   const number = order === 'public' ? 'publicSequence' : 'sequence'
   const rows = await prisma.change.findMany({
     where: { visitId, [number]: before === undefined ? { not: null } : { lt: before } },

@@ -6,6 +6,9 @@ import { createPool, type ConnectionErrorListener } from './pool.js'
 
 export type { PrismaClient }
 
+/** What a query runs on: the client, or the transaction a service opened (inTransaction). */
+export type Db = PrismaClient | Prisma.TransactionClient
+
 export interface PrismaClientOptions {
   /** Upper bound on open connections; PGlite's socket server must accept at least this many. */
   maxConnections?: number

@@ -8,10 +8,8 @@ import {
   personDetailsAfter, venueDetailsAfter, type PersonDetailsInput, type VenueDetailsInput
 } from '../domain/shared-records.js'
 import { Prisma, type Engagement, type EngagementParticipant, type Source, type Venue } from '../generated/prisma/client.js'
-import type { PrismaClient } from './client.js'
+import type { Db } from './client.js'
 import { visibleEngagementsSql } from './visibility.js'
-
-type Db = PrismaClient | Prisma.TransactionClient
 
 /** An engagement as presentEngagement needs it: its columns and what it shows of its relations. */
 export type EngagementRow = Omit<Engagement, 'venuePending' | 'pendingAuthor'> & {

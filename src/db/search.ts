@@ -5,10 +5,8 @@ import { participantNameKey } from '../domain/identifiers.js'
 import { storedTranslations } from '../domain/languages.js'
 import { searchDocumentText } from '../domain/search.js'
 import { Prisma } from '../generated/prisma/client.js'
-import type { PrismaClient } from './client.js'
+import type { Db, PrismaClient } from './client.js'
 import { visibleEngagementsSql } from './visibility.js'
-
-type Db = PrismaClient | Prisma.TransactionClient
 
 const documentFields = {
   id: true,

@@ -1,6 +1,7 @@
 import type { PrismaClient } from '../db/client.js'
 import { TOKEN_SCOPES } from '../domain/access.js'
 import { insertParticipants } from '../db/participants.js'
+import { findVisitRow, hasVisits, visitIdWithSlug } from '../db/visits.js'
 import type { ChangeAuthor } from '../domain/changes.js'
 import { createEngagement } from '../services/engagement-writes.js'
 import { createLeg } from '../services/legs.js'
@@ -23,22 +24,24 @@ const DEMO_AUTHOR: ChangeAuthor = { actor: 'demo-loader', reason: 'Demo visit lo
  * under any other slug, its rows get new ids.
  */
 export async function loadDemoVisit (prisma: PrismaClient, slug = demoVisit.slug): Promise<DemoLoadResult> {
-  if (await prisma.visit.findUnique({ where: { slug }, select: { id: true } }) !== null) {
+  if (await visitIdWithSlug(prisma, slug) !== null) {
     return 'already-present'
   }
-  const fixedIds = slug === demoVisit.slug && await prisma.visit.findUnique({ where: { id: demoVisit.id }, select: { id: true } }) === null
+  const fixedIds = slug === demoVisit.slug && await findVisitRow(prisma, demoVisit.id) === null
   const withId = (id: string) => (fixedIds ? { id } : {})
   if (fixedIds) await insertParticipants(prisma, demoParticipants)
   const { id, ...visitInput } = demoVisit
   const visit = await createVisit(prisma, { ...visitInput, slug }, DEMO_AUTHOR, withId(id))
   try {
     const legIds = new Map<number, string>()
-    for (const { id, ...leg } of demoLegs) legIds.set(leg.sequence, (await createLeg(prisma, visit.id, leg, DEMO_AUTHOR, withId(id))).id)
+    for (const { id, ...leg } of demoLegs) legIds.set(leg.sequence, (await createLeg({ prisma, visitIdOrSlug: visit.id, input: leg, author: DEMO_AUTHOR, ...withId(id) })).id)
     for (const { id, legSequence, ...engagement } of demoEngagements) {
-      await createEngagement(prisma, visit.id, { ...engagement, legId: legIds.get(legSequence) }, DEMO_AUTHOR, TOKEN_SCOPES, withId(id))
+      await createEngagement({
+        prisma, visitIdOrSlug: visit.id, input: { ...engagement, legId: legIds.get(legSequence) }, author: DEMO_AUTHOR, scopes: TOKEN_SCOPES, ...withId(id)
+      })
     }
   } catch (error) {
-    await deleteVisit(prisma, visit.id, [visit.version], DEMO_AUTHOR)
+    await deleteVisit({ prisma, idOrSlug: visit.id, expectedVersions: [visit.version], author: DEMO_AUTHOR })
     throw error
   }
   return 'loaded'
@@ -46,5 +49,5 @@ export async function loadDemoVisit (prisma: PrismaClient, slug = demoVisit.slug
 
 /** For a fresh database: loads the demo only when there is no visit at all. */
 export async function loadDemoVisitIfEmpty (prisma: PrismaClient): Promise<DemoLoadResult | 'not-empty'> {
-  return await prisma.visit.count() === 0 ? loadDemoVisit(prisma) : 'not-empty'
+  return await hasVisits(prisma) ? 'not-empty' : loadDemoVisit(prisma)
 }

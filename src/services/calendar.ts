@@ -1,11 +1,12 @@
 import type { PrismaClient } from '../db/client.js'
 import { engagementRowsByIds } from '../db/engagement-rows.js'
+import { engagementIdPage, searchMatches } from '../db/engagement-lists.js'
 import type { TokenScope } from '../domain/access.js'
 import { MAX_CALENDAR_EVENTS, buildCalendar } from '../domain/calendar.js'
 import { InputError } from '../domain/errors.js'
 import { prefixSearchQuery } from '../domain/search.js'
 import { presentEngagement } from '../presenters/engagements.js'
-import { queryFilters, searchMatches, visibleEngagements, visitOfFilter, type EngagementFilterQuery } from './engagement-reads.js'
+import { queryConditions, visitOfFilter, type EngagementFilterQuery } from './engagement-reads.js'
 import { findVisit } from './visits.js'
 
 /** An iCalendar feed and the name of the file it is served as. */
@@ -22,22 +23,18 @@ export type EngagementUrl = (id: string) => string
  * included); more than the cap is a 422.
  */
 async function idsFor (prisma: PrismaClient, query: EngagementFilterQuery, scopes: readonly TokenScope[], visitId?: string): Promise<string[]> {
-  const filters = await queryFilters(prisma, query, scopes, visitId)
-  const rows = query.q === undefined
-    ? await prisma.engagement.findMany({
-      where: { AND: [visibleEngagements(scopes), ...filters] },
-      orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
-      take: MAX_CALENDAR_EVENTS + 1,
-      select: { id: true }
-    })
-    : await searchMatches(prisma, prefixSearchQuery(query.q, '/query/q'), scopes, filters, MAX_CALENDAR_EVENTS + 1)
-  if (rows.length > MAX_CALENDAR_EVENTS) {
+  const conditions = await queryConditions(prisma, query, scopes, visitId)
+  const limit = MAX_CALENDAR_EVENTS + 1
+  const ids = query.q === undefined
+    ? await engagementIdPage(prisma, { conditions, scopes, limit })
+    : (await searchMatches(prisma, { tsquery: prefixSearchQuery(query.q, '/query/q'), scopes, conditions, limit })).map((match) => match.id)
+  if (ids.length > MAX_CALENDAR_EVENTS) {
     throw new InputError('unprocessable', `More than ${MAX_CALENDAR_EVENTS} engagements match, the most a calendar feed holds; ` +
       'narrow the query with from and to, visit or other filters. A feed is never cut short silently.', [
       { path: '/query', message: `matches more than ${MAX_CALENDAR_EVENTS} engagements` }
     ])
   }
-  return rows.map((row) => row.id)
+  return ids
 }
 
 /** The engagements, in chronological order, as the JSON list shows them. */

@@ -1,6 +1,7 @@
 import type { Static } from 'typebox'
 import type { PrismaClient } from '../db/client.js'
 import { hasKeptChanges, numberNewlyVisibleChanges, readChangeFeed, visitChanges } from '../db/changes.js'
+import { findVisitRow } from '../db/visits.js'
 import type { TokenScope } from '../domain/access.js'
 import { decodeFeedCursor, describeRetention, encodeFeedCursor, feedOrderFor } from '../domain/changes.js'
 import { decodeCursor, encodeCursor, isSequenceNumber, pageSize } from '../domain/cursor.js'
@@ -8,7 +9,6 @@ import { isUuid } from '../domain/identifiers.js'
 import { notFound, problem } from '../problems.js'
 import { presentChange } from '../presenters/changes.js'
 import type { ChangeFeed, ChangeFeedQuery, ChangeHistoryQuery } from '../schemas/changes.js'
-import { findVisitOrNull } from './visits.js'
 
 function cursorExpired (retentionMs: number) {
   return problem('cursorExpired',
@@ -35,7 +35,7 @@ export async function readFeed (prisma: PrismaClient, query: Static<typeof Chang
  */
 export async function visitHistory (prisma: PrismaClient, visitParam: string, query: Static<typeof ChangeHistoryQuery>, scopes: readonly TokenScope[]) {
   const limit = pageSize(query.limit, 50)
-  let visitId = (await findVisitOrNull(prisma, visitParam))?.id
+  let visitId = (await findVisitRow(prisma, visitParam))?.id
   if (visitId === undefined) {
     if (!isUuid(visitParam) || !await hasKeptChanges(prisma, visitParam)) {
       throw notFound(`No visit has the id or slug "${visitParam}", and no changes of a visit with that id are kept.`)
@@ -45,7 +45,7 @@ export async function visitHistory (prisma: PrismaClient, visitParam: string, qu
   const order = feedOrderFor(scopes)
   const before = query.cursor === undefined ? undefined : BigInt((decodeCursor(query.cursor, [(part) => part === order, isSequenceNumber]) as [string, string])[1])
   if (order === 'public') await numberNewlyVisibleChanges(prisma)
-  const changes = await visitChanges(prisma, visitId, order, limit + 1, before)
+  const changes = await visitChanges(prisma, { visitId, order, limit: limit + 1, before })
   const page = changes.slice(0, limit)
   const last = page.at(-1)
   return {

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import type { EntityChange } from '../db/changes.js'
 import { engagementRowsByIds, type EngagementRow } from '../db/engagement-rows.js'
+import { bumpEngagementVersions, engagementIdsWhere } from '../db/engagements.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import { presentEngagement, presentParticipants, presentVenue } from '../presenters/engagements.js'
 
@@ -31,8 +32,7 @@ export class EmbeddedChanges {
   async noteBefore (tx: Prisma.TransactionClient, embedding: Prisma.EngagementWhereInput): Promise<void> {
     const skipped = [...this.#before.keys()]
     if (this.#writtenEngagementId !== undefined) skipped.push(this.#writtenEngagementId)
-    const ids = await tx.engagement.findMany({ where: { AND: [embedding, { id: { notIn: skipped } }] }, select: { id: true } })
-    for (const row of await engagementRowsByIds(tx, ids.map(({ id }) => id))) this.#before.set(row.id, row)
+    for (const row of await engagementRowsByIds(tx, await engagementIdsWhere(tx, embedding, skipped))) this.#before.set(row.id, row)
   }
 
   /**
@@ -53,12 +53,7 @@ export class EmbeddedChanges {
     })
     if (changed.length === 0) return []
     const updatedAt = new Date()
-    const bumped = await tx.engagement.updateManyAndReturn({
-      where: { id: { in: changed.map((row) => row.id) } },
-      data: { version: { increment: 1 }, updatedAt },
-      select: { id: true, version: true }
-    })
-    const versions = new Map(bumped.map((row) => [row.id, row.version]))
+    const versions = await bumpEngagementVersions(tx, changed.map((row) => row.id), updatedAt)
     const raced = new Set(changed.filter((row) => versions.get(row.id) !== row.version + 1).map((row) => row.id))
     const reread = new Map((await engagementRowsByIds(tx, [...raced])).map((row) => [row.id, row]))
     return changed.filter((row) => versions.has(row.id)).map((row): EntityChange => {

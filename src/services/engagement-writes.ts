@@ -2,18 +2,24 @@ import type { Static } from 'typebox'
 import { recordChanges } from '../db/changes.js'
 import type { PrismaClient } from '../db/client.js'
 import { engagementRowsByIds, type EngagementRow } from '../db/engagement-rows.js'
+import {
+  bumpEngagementVersionAt, deleteEngagementAtVersion, deleteParticipantLinks, insertEngagement, insertParticipantLinks, storedLinks,
+  updateEngagementColumns, type SourceRow, type VenueLink
+} from '../db/engagements.js'
+import { findLegRow } from '../db/legs.js'
 import { lockLeg, lockVisit } from '../db/parent-locks.js'
-import { hasPendingDetails, setPendingAuthor } from '../db/pending-details.js'
+import { deleteUnusedDrafts, hasPendingDetails, setPendingAuthor } from '../db/pending-details.js'
 import { writeSearchDocument } from '../db/search.js'
 import { inTransaction } from '../db/transactions.js'
+import { currentVersion } from '../db/versions.js'
+import { findVisitRow } from '../db/visits.js'
 import type { TokenScope } from '../domain/access.js'
-import type { ChangeAuthor } from '../domain/changes.js'
 import { fromDbDate, toDbDate } from '../domain/date-columns.js'
 import { InputError } from '../domain/errors.js'
 import { participantNameKey } from '../domain/identifiers.js'
 import { canonicalTranslations } from '../domain/languages.js'
 import { resolveTimeWindow, type ResolvedTimeWindow } from '../domain/time-window.js'
-import { Prisma, type Leg as LegRow } from '../generated/prisma/client.js'
+import type { Leg as LegRow, Prisma } from '../generated/prisma/client.js'
 import { checkVersion, staleOrGone } from '../preconditions.js'
 import { presentEngagement, type EngagementView } from '../presenters/engagements.js'
 import { notFound } from '../problems.js'
@@ -21,10 +27,9 @@ import type { EngagementCreate, EngagementPatch } from '../schemas/engagements.j
 import { EmbeddedChanges } from './embedded-changes.js'
 import { findEngagement } from './engagement-reads.js'
 import { publishPendingDetails } from './publication.js'
-import {
-  deleteUnusedDrafts, participantRows, venueFor, type ParticipantInput, type ParticipantLink, type SharedRecordsWrite, type VenueLink
-} from './shared-records.js'
+import { participantRows, venueFor, type ParticipantInput, type SharedRecordsWrite } from './shared-records.js'
 import { findVisit } from './visits.js'
+import type { ConditionalWrite, EngagementWriteContext } from './writes.js'
 
 type EngagementInput = Static<typeof EngagementCreate>
 type SourceInput = NonNullable<EngagementInput['sources']>[number]
@@ -36,7 +41,7 @@ function notALegOfTheVisit (legId: string) {
 }
 
 async function findLegOfVisit (prisma: PrismaClient, visitId: string, legId: string): Promise<LegRow> {
-  const leg = await prisma.leg.findUnique({ where: { id: legId } })
+  const leg = await findLegRow(prisma, legId)
   if (leg === null || leg.visitId !== visitId) throw notALegOfTheVisit(legId)
   return leg
 }
@@ -77,7 +82,7 @@ function timeColumns (time: ResolvedTimeWindow) {
   }
 }
 
-function sourceRows (sources: SourceInput[]): Prisma.SourceCreateManyEngagementInput[] {
+function sourceRows (sources: SourceInput[]): SourceRow[] {
   return sources.map((source, position) => ({
     position,
     url: source.url ?? null,
@@ -94,11 +99,14 @@ function isUnderEmbargo (embargoUntil: Date | null, now: Date): boolean {
 }
 
 function venueColumns (venue: VenueLink | null) {
-  return { venueId: venue?.venueId ?? null, venuePending: jsonOrNull(venue?.pending ?? null) }
+  return { venueId: venue?.venueId ?? null, venuePending: venue?.pending ?? null }
 }
 
-function jsonOrNull (value: object | null) {
-  return value === null ? Prisma.DbNull : value as Prisma.InputJsonObject
+/** The visit of an engagement being changed; 404 when it was deleted in the meantime (the engagement with it). */
+async function visitOf (prisma: PrismaClient, engagement: EngagementRow) {
+  const visit = await findVisitRow(prisma, engagement.visitId)
+  if (visit === null) throw notFound('The record does not exist (it may have just been deleted).')
+  return visit
 }
 
 /** What an engagement write resolves its venue and people with; see SharedRecordsWrite. */
@@ -106,7 +114,9 @@ function sharedRecordsWrite (tx: Prisma.TransactionClient, engagementId: string,
   return { tx, engagementId, hidden, embedded: new EmbeddedChanges(engagementId), scopes }
 }
 
-export interface WriteOptions {
+export interface EngagementCreation extends EngagementWriteContext {
+  visitIdOrSlug: string
+  input: EngagementInput
   /** The id of the new engagement; the demo data names its own. */
   id?: string
 }
@@ -116,7 +126,7 @@ export interface WriteOptions {
  * also reads it back whole for its change record and the response. Under embargo, what it says
  * about shared venues and people waits for its publication (shared-records.ts).
  */
-export async function createEngagement (prisma: PrismaClient, visitIdOrSlug: string, input: EngagementInput, author: ChangeAuthor, scopes: readonly TokenScope[], options: WriteOptions = {}): Promise<EngagementView> {
+export async function createEngagement ({ prisma, visitIdOrSlug, input, author, scopes, id }: EngagementCreation): Promise<EngagementView> {
   const visit = await findVisit(prisma, visitIdOrSlug)
   const leg = input.legId === undefined ? null : await findLegOfVisit(prisma, visit.id, input.legId)
   const time = resolveTimeWindow(input.time, { defaultTimeZone: leg?.timeZone, undatedWindow: datesOf(leg ?? visit), path: '/body/time' })
@@ -127,31 +137,28 @@ export async function createEngagement (prisma: PrismaClient, visitIdOrSlug: str
   return inTransaction(prisma, async (tx) => {
     if (!await lockVisit(tx, visit.id, 'shared')) throw notFound('The visit was deleted while the engagement was being added to it.')
     if (leg !== null) await lockLegOfVisit(tx, visit.id, leg.id)
-    const created = await tx.engagement.create({
-      data: {
-        id: options.id,
-        visitId: visit.id,
-        legId: leg?.id ?? null,
-        title: input.title,
-        titleTranslations: canonicalTranslations(input.titleTranslations ?? {}, '/body/titleTranslations'),
-        kind: input.kind,
-        status: input.status ?? 'scheduled',
-        confirmation: input.confirmation,
-        announcedAt: input.announcedAt === undefined ? null : new Date(input.announcedAt),
-        pressAccess: input.pressAccess,
-        ...timeColumns(time),
-        description: input.description ?? null,
-        embargoUntil,
-        sources: { createMany: { data: sourceRows(input.sources ?? []) } }
-      },
-      select: { id: true, createdAt: true }
+    const created = await insertEngagement(tx, {
+      id,
+      visitId: visit.id,
+      legId: leg?.id ?? null,
+      title: input.title,
+      titleTranslations: canonicalTranslations(input.titleTranslations ?? {}, '/body/titleTranslations'),
+      kind: input.kind,
+      status: input.status ?? 'scheduled',
+      confirmation: input.confirmation,
+      announcedAt: input.announcedAt === undefined ? null : new Date(input.announcedAt),
+      pressAccess: input.pressAccess,
+      ...timeColumns(time),
+      description: input.description ?? null,
+      embargoUntil,
+      sources: sourceRows(input.sources ?? [])
     })
     const write = sharedRecordsWrite(tx, created.id, isUnderEmbargo(embargoUntil, new Date()), scopes)
     const venue = input.venue === undefined ? null : await venueFor(write, input.venue, '/body/venue')
-    await tx.engagementParticipant.createMany({ data: await participantRows(write, participants) })
-    const pendingAuthor = jsonOrNull(write.hidden && await hasPendingDetails(tx, created.id) ? author : null)
+    await insertParticipantLinks(tx, await participantRows(write, participants))
+    const pendingAuthor = write.hidden && await hasPendingDetails(tx, created.id) ? author : null
     // updatedAt as created: the engagement is still being created.
-    await tx.engagement.update({ where: { id: created.id }, data: { ...venueColumns(venue), pendingAuthor, updatedAt: created.createdAt }, select: { id: true } })
+    await updateEngagementColumns(tx, created.id, { ...venueColumns(venue), pendingAuthor, updatedAt: created.createdAt })
     await writeSearchDocument(tx, created.id)
     const [row] = await engagementRowsByIds(tx, [created.id]) as [EngagementRow]
     const view = presentEngagement(row)
@@ -163,22 +170,9 @@ export async function createEngagement (prisma: PrismaClient, visitIdOrSlug: str
   })
 }
 
-async function currentVersion (prisma: PrismaClient | Prisma.TransactionClient, id: string) {
-  return prisma.engagement.findUnique({ where: { id }, select: { version: true } })
-}
-
-/** How the engagement refers to its venue and people, with what hidden writes said about them. */
-async function storedLinks (tx: Prisma.TransactionClient, id: string) {
-  const row = await tx.engagement.findUnique({
-    where: { id },
-    select: { venueId: true, venuePending: true, pendingAuthor: true, participants: { select: { participantId: true, pending: true } } }
-  })
-  if (row === null) return null
-  return {
-    venue: row.venueId === null ? null : { venueId: row.venueId, pending: row.venuePending as VenueLink['pending'] },
-    participants: row.participants.map((link): ParticipantLink => ({ participantId: link.participantId, pending: link.pending as ParticipantLink['pending'] })),
-    hasPendingDetails: row.pendingAuthor !== null
-  }
+export interface EngagementUpdate extends ConditionalWrite, EngagementWriteContext {
+  id: string
+  patch: Static<typeof EngagementPatch>
 }
 
 /**
@@ -193,17 +187,17 @@ async function storedLinks (tx: Prisma.TransactionClient, id: string) {
  * shared records (its embargo is lifted, or ended a moment ago); one that leaves it under embargo
  * keeps what it says aside, as a create does.
  */
-export async function updateEngagement (prisma: PrismaClient, id: string, patch: Static<typeof EngagementPatch>, expectedVersions: readonly number[], author: ChangeAuthor, scopes: readonly TokenScope[]): Promise<EngagementView> {
+export async function updateEngagement ({ prisma, id, patch, expectedVersions, author, scopes }: EngagementUpdate): Promise<EngagementView> {
   const engagement = await findEngagement(prisma, id, scopes)
   checkVersion('engagement', engagement.version, expectedVersions)
   const leg = patch.legId === undefined
-    ? (engagement.legId === null ? null : await prisma.leg.findUnique({ where: { id: engagement.legId } }))
+    ? (engagement.legId === null ? null : await findLegRow(prisma, engagement.legId))
     : patch.legId === null ? null : await findLegOfVisit(prisma, engagement.visitId, patch.legId)
   const time = patch.time === undefined
     ? undefined
     : resolveTimeWindow(patch.time, {
       defaultTimeZone: leg?.timeZone,
-      undatedWindow: datesOf(leg ?? await prisma.visit.findUniqueOrThrow({ where: { id: engagement.visitId } })),
+      undatedWindow: datesOf(leg ?? await visitOf(prisma, engagement)),
       path: '/body/time'
     })
   if (patch.participants !== undefined) checkParticipantsAreDistinct(patch.participants)
@@ -221,35 +215,28 @@ export async function updateEngagement (prisma: PrismaClient, id: string, patch:
       ? undefined
       : patch.venue === null ? null : await venueFor(write, patch.venue, '/body/venue', links.venue)
     const participants = patch.participants === undefined ? undefined : await participantRows(write, patch.participants, links.participants)
-    const { count } = await tx.engagement.updateMany({
-      where: { id: engagement.id, version: engagement.version },
-      data: { version: { increment: 1 } }
-    })
-    if (count === 0) throw staleOrGone('engagement', await currentVersion(tx, engagement.id))
+    if (!await bumpEngagementVersionAt(tx, engagement.id, engagement.version)) {
+      throw staleOrGone('engagement', await currentVersion(tx, 'engagement', engagement.id))
+    }
     if (patch.legId !== undefined && patch.legId !== null) await lockLegOfVisit(tx, engagement.visitId, patch.legId)
     if (participants !== undefined) {
-      await tx.engagementParticipant.deleteMany({ where: { engagementId: engagement.id } })
-      await tx.engagementParticipant.createMany({ data: participants })
+      await deleteParticipantLinks(tx, engagement.id)
+      await insertParticipantLinks(tx, participants)
     }
-    if (patch.sources !== undefined) await tx.source.deleteMany({ where: { engagementId: engagement.id } })
-    await tx.engagement.update({
-      where: { id: engagement.id },
-      data: {
-        legId: patch.legId === undefined ? undefined : leg?.id ?? null,
-        title: patch.title,
-        titleTranslations: patch.titleTranslations === undefined ? undefined : canonicalTranslations(patch.titleTranslations, '/body/titleTranslations'),
-        kind: patch.kind,
-        status: patch.status,
-        confirmation: patch.confirmation,
-        announcedAt: patch.announcedAt === undefined || patch.announcedAt === null ? patch.announcedAt : new Date(patch.announcedAt),
-        pressAccess: patch.pressAccess,
-        ...(time === undefined ? {} : timeColumns(time)),
-        ...(venue === undefined ? {} : venueColumns(venue)),
-        description: patch.description,
-        embargoUntil,
-        sources: patch.sources === undefined ? undefined : { createMany: { data: sourceRows(patch.sources) } }
-      },
-      select: { id: true }
+    await updateEngagementColumns(tx, engagement.id, {
+      legId: patch.legId === undefined ? undefined : leg?.id ?? null,
+      title: patch.title,
+      titleTranslations: patch.titleTranslations === undefined ? undefined : canonicalTranslations(patch.titleTranslations, '/body/titleTranslations'),
+      kind: patch.kind,
+      status: patch.status,
+      confirmation: patch.confirmation,
+      announcedAt: patch.announcedAt === undefined || patch.announcedAt === null ? patch.announcedAt : new Date(patch.announcedAt),
+      pressAccess: patch.pressAccess,
+      ...(time === undefined ? {} : timeColumns(time)),
+      ...(venue === undefined ? {} : venueColumns(venue)),
+      description: patch.description,
+      embargoUntil,
+      sources: patch.sources === undefined ? undefined : sourceRows(patch.sources)
     })
     if (venue !== undefined || participants !== undefined) await deleteUnusedDrafts(tx, engagement.id)
     if (write.hidden) {
@@ -272,14 +259,15 @@ export async function updateEngagement (prisma: PrismaClient, id: string, patch:
  * embargo: it is never published. Once the embargo has ended, what it said was public from that
  * instant, and is published first if the publisher has not come to it yet.
  */
-export async function deleteEngagement (prisma: PrismaClient, id: string, expectedVersions: readonly number[], author: ChangeAuthor, scopes: readonly TokenScope[]): Promise<void> {
+export async function deleteEngagement ({ prisma, id, expectedVersions, author, scopes }: ConditionalWrite & EngagementWriteContext & { id: string }): Promise<void> {
   const engagement = await findEngagement(prisma, id, scopes)
   checkVersion('engagement', engagement.version, expectedVersions)
   await inTransaction(prisma, async (tx) => {
     const write = sharedRecordsWrite(tx, engagement.id, isUnderEmbargo(engagement.embargoUntil, new Date()), scopes)
     if (!write.hidden && (await storedLinks(tx, engagement.id))?.hasPendingDetails === true) await publishPendingDetails({ ...write, lenient: true })
-    const { count } = await tx.engagement.deleteMany({ where: { id: engagement.id, version: engagement.version } })
-    if (count === 0) throw staleOrGone('engagement', await currentVersion(tx, engagement.id))
+    if (!await deleteEngagementAtVersion(tx, engagement.id, engagement.version)) {
+      throw staleOrGone('engagement', await currentVersion(tx, 'engagement', engagement.id))
+    }
     await recordChanges(tx, author, [
       { entity: 'engagement', before: presentEngagement(engagement), after: null },
       ...await write.embedded.changedEngagements(tx)

@@ -1,58 +1,42 @@
 import type { Static } from 'typebox'
 import { recordChanges } from '../db/changes.js'
 import type { PrismaClient } from '../db/client.js'
-import { participantFields, type ParticipantRow } from '../db/participants.js'
+import { engagementsOfParticipant } from '../db/engagements.js'
+import {
+  findPublishedPerson, findVisibleParticipant, participantRowsByIds, updateParticipantAtVersion, visibleEngagementCount,
+  visibleEngagementCounts, visibleParticipantIds, type ParticipantRow
+} from '../db/participants.js'
 import { participantMatches, writeSearchDocuments, type ParticipantMatch } from '../db/search.js'
+import { inTransaction } from '../db/transactions.js'
+import { currentVersion } from '../db/versions.js'
 import { canReadEmbargoed, type TokenScope } from '../domain/access.js'
-import type { ChangeAuthor } from '../domain/changes.js'
 import { decodeCursor, encodeCursor, pageSize } from '../domain/cursor.js'
 import { firstPassing, inOrderOf } from '../domain/filtered-pages.js'
 import { isUuid, participantNameKey } from '../domain/identifiers.js'
 import { canonicalTranslations } from '../domain/languages.js'
 import { searchableWords } from '../domain/search.js'
-import type { Prisma } from '../generated/prisma/client.js'
 import { checkVersion, staleOrGone } from '../preconditions.js'
 import { conflict, notFound } from '../problems.js'
 import { presentParticipant, type ParticipantView } from '../presenters/participants.js'
 import type { ParticipantEngagementsQuery, ParticipantListQuery, ParticipantPatch } from '../schemas/participants.js'
-import { inTransaction } from '../db/transactions.js'
 import { EmbeddedChanges } from './embedded-changes.js'
+import { listEngagements } from './engagement-reads.js'
 import { personForMessage } from './shared-records.js'
-import { listEngagements, visibleEngagements } from './engagement-reads.js'
-
-/**
- * The people a request with these scopes may know of. A person is known through their
- * engagements: one who so far appears only in engagements under embargo does not exist yet for
- * readers without read:embargoed, so that neither the person nor their engagement count gives
- * the embargoed meeting away; nor does the draft an embargoed engagement holds of someone nobody
- * has published (src/services/shared-records.ts), which only read:embargoed shows.
- */
-function visibleParticipants (scopes: readonly TokenScope[]): Prisma.ParticipantWhereInput {
-  if (canReadEmbargoed(scopes)) return {}
-  return { draftOf: null, engagements: { some: { engagement: visibleEngagements(scopes) } } }
-}
-
-// Engagements are counted for the people shown only: Prisma's relation _count would group the
-// whole link table first.
+import type { ConditionalWrite } from './writes.js'
 
 /** The participant with the number of their engagements these scopes may see. */
 async function withEngagementCount (prisma: PrismaClient, row: ParticipantRow, scopes: readonly TokenScope[]): Promise<ParticipantView> {
-  return presentParticipant(row, await prisma.engagementParticipant.count({ where: { participantId: row.id, engagement: visibleEngagements(scopes) } }))
+  return presentParticipant(row, await visibleEngagementCount(prisma, row.id, scopes))
 }
 
 async function withEngagementCounts (prisma: PrismaClient, rows: ParticipantRow[], scopes: readonly TokenScope[]): Promise<ParticipantView[]> {
-  const counts = await prisma.engagementParticipant.groupBy({
-    by: ['participantId'],
-    where: { participantId: { in: rows.map((row) => row.id) }, engagement: visibleEngagements(scopes) },
-    _count: { _all: true }
-  })
-  const countOf = new Map(counts.map((count) => [count.participantId, count._count._all]))
+  const countOf = await visibleEngagementCounts(prisma, rows.map((row) => row.id), scopes)
   return rows.map((row) => presentParticipant(row, countOf.get(row.id) ?? 0))
 }
 
 /** The participant if these scopes may know of them; the same 404 as for an id nobody has otherwise. */
 async function findParticipant (prisma: PrismaClient, id: string, scopes: readonly TokenScope[]): Promise<ParticipantRow> {
-  const row = await prisma.participant.findFirst({ where: { AND: [{ id }, visibleParticipants(scopes)] }, select: participantFields })
+  const row = await findVisibleParticipant(prisma, id, scopes)
   if (row === null) throw notFound(`No participant has the id "${id}".`)
   return row
 }
@@ -74,13 +58,12 @@ export async function listParticipants (prisma: PrismaClient, query: Static<type
     const [relevance, id] = decodeCursor(query.cursor, [isRelevance, isUuid]) as [string, string]
     start = { relevance: Number(relevance), id }
   }
-  const visible = visibleParticipants(scopes)
   const matches = await firstPassing(limit + 1, start,
     (after, size) => participantMatches(prisma, query.q, { after, limit: size, withDrafts: canReadEmbargoed(scopes) }),
-    async (ids) => new Set((await prisma.participant.findMany({ where: { AND: [{ id: { in: ids } }, visible] }, select: { id: true } })).map((row) => row.id)),
+    async (ids) => visibleParticipantIds(prisma, ids, scopes),
     VISIBILITY_BATCH)
   const page = matches.slice(0, limit)
-  const rows = await prisma.participant.findMany({ where: { id: { in: page.map((match) => match.id) } }, select: participantFields })
+  const rows = await participantRowsByIds(prisma, page.map((match) => match.id))
   const last = page.at(-1)
   return {
     data: await withEngagementCounts(prisma, inOrderOf(page, rows), scopes),
@@ -95,13 +78,13 @@ export async function listParticipants (prisma: PrismaClient, query: Static<type
  */
 async function checkNotTaken (prisma: PrismaClient, participantId: string, patch: Static<typeof ParticipantPatch>, nameKey: string | undefined, scopes: readonly TokenScope[]) {
   if (nameKey !== undefined) {
-    const holder = await prisma.participant.findFirst({ where: { nameKey, draftOf: null }, select: { id: true, name: true } })
+    const holder = await findPublishedPerson(prisma, { nameKey })
     if (holder !== null && holder.id !== participantId) {
       throw conflict(`"${patch.name}" is already the name of ${await personForMessage(prisma, holder, scopes)}; one person has one record.`)
     }
   }
   if (patch.wikidataId !== undefined && patch.wikidataId !== null) {
-    const holder = await prisma.participant.findFirst({ where: { wikidataId: patch.wikidataId, draftOf: null }, select: { id: true, name: true } })
+    const holder = await findPublishedPerson(prisma, { wikidataId: patch.wikidataId })
     if (holder !== null && holder.id !== participantId) {
       throw conflict(`Wikidata id ${patch.wikidataId} already belongs to ${await personForMessage(prisma, holder, scopes)}.`)
     }
@@ -114,29 +97,32 @@ async function checkNotTaken (prisma: PrismaClient, participantId: string, patch
  * their names: in the same transaction, those documents are rewritten and every engagement that
  * now shows something else gets a new version and a change record (EmbeddedChanges).
  */
-export async function updateParticipant (prisma: PrismaClient, id: string, patch: Static<typeof ParticipantPatch>, expectedVersions: readonly number[], scopes: readonly TokenScope[], author: ChangeAuthor): Promise<ParticipantView> {
+export interface ParticipantUpdate extends ConditionalWrite {
+  id: string
+  patch: Static<typeof ParticipantPatch>
+  /** The writer's scopes: whom they may see, and be told of in a 409. */
+  scopes: readonly TokenScope[]
+}
+
+export async function updateParticipant ({ prisma, id, patch, expectedVersions, author, scopes }: ParticipantUpdate): Promise<ParticipantView> {
   const participant = await findParticipant(prisma, id, scopes)
   checkVersion('participant', participant.version, expectedVersions)
   const nameKey = patch.name === undefined ? undefined : participantNameKey(patch.name)
   await checkNotTaken(prisma, participant.id, patch, nameKey, scopes)
   const nameTranslations = patch.nameTranslations === undefined ? undefined : canonicalTranslations(patch.nameTranslations, '/body/nameTranslations')
-  const theirEngagements = { participants: { some: { participantId: participant.id } } }
+  const theirEngagements = engagementsOfParticipant(participant.id)
   await inTransaction(prisma, async (tx) => {
     const embedded = new EmbeddedChanges()
     if (patch.name !== undefined || patch.country !== undefined || nameTranslations !== undefined) await embedded.noteBefore(tx, theirEngagements)
-    const { count } = await tx.participant.updateMany({
-      where: { id: participant.id, version: participant.version },
-      data: {
-        name: patch.name,
-        nameKey,
-        country: patch.country,
-        wikidataId: patch.wikidataId,
-        altNames: patch.altNames,
-        nameTranslations,
-        version: { increment: 1 }
-      }
+    const updated = await updateParticipantAtVersion(tx, participant.id, participant.version, {
+      name: patch.name,
+      nameKey,
+      country: patch.country,
+      wikidataId: patch.wikidataId,
+      altNames: patch.altNames,
+      nameTranslations
     })
-    if (count === 0) throw staleOrGone('participant', await tx.participant.findUnique({ where: { id: participant.id }, select: { version: true } }))
+    if (!updated) throw staleOrGone('participant', await currentVersion(tx, 'participant', participant.id))
     if (patch.name !== undefined || patch.altNames !== undefined || nameTranslations !== undefined) await writeSearchDocuments(tx, theirEngagements)
     await recordChanges(tx, author, await embedded.changedEngagements(tx))
   })

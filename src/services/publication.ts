@@ -2,19 +2,22 @@ import { isDeepStrictEqual } from 'node:util'
 import { recordChanges, type EntityChange } from '../db/changes.js'
 import type { PrismaClient } from '../db/client.js'
 import { engagementRowsByIds } from '../db/engagement-rows.js'
-import { writeSearchDocument } from '../db/search.js'
+import { bumpEngagementVersion } from '../db/engagements.js'
 import { lockPersonIdentities, lockVenueIdentity } from '../db/identity-locks.js'
-import { clearPendingDetails, lockDuePublication, relinkVenue } from '../db/pending-details.js'
+import { deletePerson, publishPersonDraft } from '../db/participants.js'
+import {
+  clearPendingDetails, deleteParticipantLink, duePublications, lockDuePublication, pendingDetailsOf, relinkParticipant, relinkVenue
+} from '../db/pending-details.js'
+import { writeSearchDocument } from '../db/search.js'
 import { inTransaction } from '../db/transactions.js'
+import { deleteVenue, findPublishedVenue, publishVenueDraft } from '../db/venues.js'
 import { TOKEN_SCOPES } from '../domain/access.js'
 import { storedTranslations } from '../domain/languages.js'
 import type { PersonDetailsInput, VenueDetailsInput } from '../domain/shared-records.js'
-import { Prisma } from '../generated/prisma/client.js'
+import type { Prisma } from '../generated/prisma/client.js'
 import { presentEngagement } from '../presenters/engagements.js'
 import { EmbeddedChanges } from './embedded-changes.js'
-import {
-  publishedPerson, publishedVenue, updatePersonDetails, updateVenueDetails, type SharedRecordsWrite
-} from './shared-records.js'
+import { publishedPerson, updatePersonDetails, updateVenueDetails, type SharedRecordsWrite } from './shared-records.js'
 
 // An engagement under embargo keeps what its writes said about shared venues and people aside
 // (src/services/shared-records.ts). When it is published, by its embargo ending or by a
@@ -22,21 +25,6 @@ import {
 // drafts become the published records they describe (or join the one published meanwhile),
 // pending details update the published records, and every engagement that then shows something
 // new gets a new version and a change record. Until then, nothing of it is public.
-
-const pendingFields = {
-  venueId: true,
-  venuePending: true,
-  venue: { select: { id: true, draftOf: true, name: true, city: true, country: true, address: true, latitude: true, longitude: true, nameTranslations: true } },
-  participants: {
-    select: {
-      position: true,
-      participantId: true,
-      pending: true,
-      participant: { select: { id: true, draftOf: true, name: true, country: true, wikidataId: true, nameTranslations: true } }
-    },
-    orderBy: { position: 'asc' }
-  }
-} satisfies Prisma.EngagementSelect
 
 /** Details of a draft, as if they had been sent by a public write. */
 function asSent<T extends { nameTranslations: Prisma.JsonValue }> (draft: T, fields: ReadonlyArray<keyof T>) {
@@ -53,20 +41,20 @@ function asSent<T extends { nameTranslations: Prisma.JsonValue }> (draft: T, fie
  */
 export async function publishPendingDetails (write: SharedRecordsWrite): Promise<void> {
   const { tx, engagementId } = write
-  const engagement = await tx.engagement.findUniqueOrThrow({ where: { id: engagementId }, select: pendingFields })
+  const engagement = await pendingDetailsOf(tx, engagementId)
   const { venue } = engagement
   if (venue !== null && venue.draftOf === engagementId) {
     await lockVenueIdentity(tx, venue)
-    const known = await publishedVenue(tx, venue)
+    const known = await findPublishedVenue(tx, venue)
     if (known === null) {
-      await tx.venue.update({ where: { id: venue.id }, data: { draftOf: null }, select: { id: true } })
+      await publishVenueDraft(tx, venue.id)
     } else {
       await updateVenueDetails(write, known, asSent(venue, ['address', 'latitude', 'longitude']) as VenueDetailsInput)
       await relinkVenue(tx, engagementId, known.id)
-      await tx.venue.delete({ where: { id: venue.id }, select: { id: true } })
+      await deleteVenue(tx, venue.id)
     }
   } else if (venue !== null && engagement.venuePending !== null) {
-    const known = await publishedVenue(tx, venue)
+    const known = await findPublishedVenue(tx, venue)
     if (known !== null) await updateVenueDetails(write, known, engagement.venuePending as VenueDetailsInput)
   }
 
@@ -77,18 +65,18 @@ export async function publishPendingDetails (write: SharedRecordsWrite): Promise
     if (person.draftOf === engagementId) {
       const known = await publishedPerson({ ...write, lenient: true }, { name: person.name, wikidataId: person.wikidataId ?? undefined }, '')
       if (known === null) {
-        await tx.participant.update({ where: { id: person.id }, data: { draftOf: null }, select: { id: true } })
+        await publishPersonDraft(tx, person.id)
         continue
       }
       await updatePersonDetails(write, known, asSent(person, ['country', 'wikidataId']) as PersonDetailsInput)
       // The engagement named the published person already, under another spelling: once is enough.
       if (linked.has(known.id)) {
-        await tx.engagementParticipant.delete({ where: { engagementId_position: { engagementId, position: link.position } } })
+        await deleteParticipantLink(tx, engagementId, link.position)
       } else {
-        await tx.engagementParticipant.update({ where: { engagementId_position: { engagementId, position: link.position } }, data: { participantId: known.id } })
+        await relinkParticipant(tx, engagementId, link.position, known.id)
         linked.add(known.id)
       }
-      await tx.participant.delete({ where: { id: person.id }, select: { id: true } })
+      await deletePerson(tx, person.id)
     } else if (link.pending !== null) {
       await updatePersonDetails(write, person, link.pending as PersonDetailsInput)
     }
@@ -107,14 +95,8 @@ const DUE_BATCH = 20
  * hidden write that sent the details. Returns how many were published.
  */
 export async function publishDueEngagements (prisma: PrismaClient, now = new Date()): Promise<number> {
-  const due = await prisma.engagement.findMany({
-    where: { NOT: { pendingAuthor: { equals: Prisma.DbNull } }, OR: [{ embargoUntil: null }, { embargoUntil: { lte: now } }] },
-    select: { id: true },
-    orderBy: { embargoUntil: 'asc' },
-    take: DUE_BATCH
-  })
   let published = 0
-  for (const { id } of due) {
+  for (const id of await duePublications(prisma, now, DUE_BATCH)) {
     if (await publishDueEngagement(prisma, id)) published++
   }
   return published
@@ -131,7 +113,7 @@ async function publishDueEngagement (prisma: PrismaClient, id: string): Promise<
     const changes: EntityChange[] = []
     const [after] = await engagementRowsByIds(tx, [id])
     if (after !== undefined && !isDeepStrictEqual({ ...presentEngagement(after), updatedAt: null }, { ...presentEngagement(before), updatedAt: null })) {
-      const bumped = await tx.engagement.update({ where: { id }, data: { version: { increment: 1 } }, select: { version: true, updatedAt: true } })
+      const bumped = await bumpEngagementVersion(tx, id)
       changes.push({ entity: 'engagement', before: presentEngagement(before), after: presentEngagement({ ...after, ...bumped }) })
     }
     changes.push(...await embedded.changedEngagements(tx))

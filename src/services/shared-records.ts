@@ -1,6 +1,13 @@
 import type { Static } from 'typebox'
-import type { PrismaClient } from '../db/client.js'
+import type { Db } from '../db/client.js'
+import { engagementsAtVenue, engagementsOfParticipant, type ParticipantLink, type ParticipantLinkRow, type VenueLink } from '../db/engagements.js'
+import { compareKeys, lockPersonIdentities, lockVenueIdentity } from '../db/identity-locks.js'
+import {
+  appearsInPublicEngagement, findPersonDraft, findPersonRecord, findPublishedPerson, insertPerson, updatePersonDraft, updatePersonRecord,
+  type PersonRecord
+} from '../db/participants.js'
 import { participantsWithAltName, writeSearchDocuments } from '../db/search.js'
+import { findPublishedVenue, findVenueDraft, insertVenue, updateVenue, type VenueRecord } from '../db/venues.js'
 import { canReadEmbargoed, type TokenScope } from '../domain/access.js'
 import { InputError } from '../domain/errors.js'
 import { participantNameKey } from '../domain/identifiers.js'
@@ -9,8 +16,7 @@ import {
   changedDetails, combinedInputs, personDetailsAfter, venueDetailsAfter,
   type PersonDetails, type PersonDetailsInput, type VenueDetails, type VenueDetailsInput
 } from '../domain/shared-records.js'
-import { Prisma } from '../generated/prisma/client.js'
-import { compareKeys, lockPersonIdentities, lockVenueIdentity } from '../db/identity-locks.js'
+import type { Prisma } from '../generated/prisma/client.js'
 import { conflict } from '../problems.js'
 import type { EngagementCreate } from '../schemas/engagements.js'
 import type { EmbeddedChanges } from './embedded-changes.js'
@@ -47,18 +53,6 @@ export interface SharedRecordsWrite {
   lenient?: boolean
 }
 
-/** How an engagement refers to its venue: the venue's id, and what a hidden write said about it. */
-export interface VenueLink {
-  venueId: string
-  pending: VenueDetailsInput | null
-}
-
-/** How an engagement refers to one of its people; role, title and organisation are the engagement's own. */
-export interface ParticipantLink {
-  participantId: string
-  pending: PersonDetailsInput | null
-}
-
 export function sentVenueDetails (venue: VenueInput, path: string): VenueDetailsInput {
   return {
     address: venue.address,
@@ -76,16 +70,8 @@ export function sentPersonDetails (participant: Pick<ParticipantInput, 'country'
   }
 }
 
-const venueFields = { id: true, name: true, city: true, country: true, address: true, latitude: true, longitude: true, nameTranslations: true } satisfies Prisma.VenueSelect
-type VenueRecord = Prisma.VenueGetPayload<{ select: typeof venueFields }>
-
 function venueDetails (venue: VenueRecord): VenueDetails {
   return { address: venue.address, latitude: venue.latitude, longitude: venue.longitude, nameTranslations: storedTranslations(venue.nameTranslations) }
-}
-
-/** The published venue of this name, city and country, if there is one. */
-export async function publishedVenue (tx: Prisma.TransactionClient, venue: { name: string, city: string, country: string }): Promise<VenueRecord | null> {
-  return tx.venue.findFirst({ where: { name: venue.name, city: venue.city, country: venue.country, draftOf: null }, select: venueFields })
 }
 
 /**
@@ -95,10 +81,11 @@ export async function publishedVenue (tx: Prisma.TransactionClient, venue: { nam
 export async function updateVenueDetails (write: SharedRecordsWrite, known: VenueRecord, sent: VenueDetailsInput): Promise<void> {
   const changes = changedDetails(venueDetails(known), venueDetailsAfter(venueDetails(known), sent))
   if (changes === null) return
-  await write.embedded.noteBefore(write.tx, { venueId: known.id })
-  await write.tx.venue.update({ where: { id: known.id }, data: changes, select: { id: true } })
+  const heldThere = engagementsAtVenue(known.id)
+  await write.embedded.noteBefore(write.tx, heldThere)
+  await updateVenue(write.tx, known.id, changes)
   // The venue's names are in the search documents of every engagement held there.
-  if (changes.nameTranslations !== undefined) await writeSearchDocuments(write.tx, { venueId: known.id })
+  if (changes.nameTranslations !== undefined) await writeSearchDocuments(write.tx, heldThere)
 }
 
 /**
@@ -111,7 +98,7 @@ export async function venueFor (write: SharedRecordsWrite, venue: VenueInput, pa
   const sent = sentVenueDetails(venue, path)
   // As for people: a hidden write only makes a draft of its own, which nobody else can be creating.
   if (!write.hidden) await lockVenueIdentity(tx, venue)
-  const known = await publishedVenue(tx, venue)
+  const known = await findPublishedVenue(tx, venue)
   if (write.hidden) {
     if (known !== null) {
       const pending = combinedInputs(previous?.venueId === known.id ? previous.pending : null, sent)
@@ -124,32 +111,22 @@ export async function venueFor (write: SharedRecordsWrite, venue: VenueInput, pa
     await updateVenueDetails(write, known, sent)
     return { venueId: known.id, pending: null }
   }
-  const created = await tx.venue.create({
-    data: { name: venue.name, city: venue.city, country: venue.country, ...venueDetailsAfter(emptyVenue, sent) },
-    select: { id: true }
-  })
-  return { venueId: created.id, pending: null }
+  const venueId = await insertVenue(tx, { name: venue.name, city: venue.city, country: venue.country, ...venueDetailsAfter(emptyVenue, sent) })
+  return { venueId, pending: null }
 }
 
 const emptyVenue: VenueDetails = { address: null, latitude: null, longitude: null, nameTranslations: {} }
 
 /** The engagement's own draft of a venue nobody has published: created, or updated with what is sent again. */
 async function draftVenue (tx: Prisma.TransactionClient, engagementId: string, venue: VenueInput, sent: VenueDetailsInput): Promise<string> {
-  const draft = await tx.venue.findFirst({ where: { draftOf: engagementId, name: venue.name, city: venue.city, country: venue.country }, select: venueFields })
+  const draft = await findVenueDraft(tx, engagementId, venue)
   if (draft === null) {
-    const created = await tx.venue.create({
-      data: { draftOf: engagementId, name: venue.name, city: venue.city, country: venue.country, ...venueDetailsAfter(emptyVenue, sent) },
-      select: { id: true }
-    })
-    return created.id
+    return insertVenue(tx, { draftOf: engagementId, name: venue.name, city: venue.city, country: venue.country, ...venueDetailsAfter(emptyVenue, sent) })
   }
   const changes = changedDetails(venueDetails(draft), venueDetailsAfter(venueDetails(draft), sent))
-  if (changes !== null) await tx.venue.update({ where: { id: draft.id }, data: changes, select: { id: true } })
+  if (changes !== null) await updateVenue(tx, draft.id, changes)
   return draft.id
 }
-
-const personFields = { id: true, name: true, country: true, wikidataId: true, nameTranslations: true } satisfies Prisma.ParticipantSelect
-type PersonRecord = Prisma.ParticipantGetPayload<{ select: typeof personFields }>
 
 function personDetails (person: PersonRecord): PersonDetails {
   return { country: person.country, wikidataId: person.wikidataId, nameTranslations: storedTranslations(person.nameTranslations) }
@@ -159,19 +136,13 @@ function personDetails (person: PersonRecord): PersonDetails {
  * Whether a writer with these scopes may be told of this person: someone in an engagement they
  * can see. Refusals name only such people; of the others they say nothing that identifies them.
  */
-async function isKnownTo (tx: Prisma.TransactionClient | PrismaClient, personId: string, scopes: readonly TokenScope[]): Promise<boolean> {
-  if (canReadEmbargoed(scopes)) return true
-  const now = new Date()
-  const link = await tx.engagementParticipant.findFirst({
-    where: { participantId: personId, engagement: { OR: [{ embargoUntil: null }, { embargoUntil: { lte: now } }] } },
-    select: { participantId: true }
-  })
-  return link !== null
+async function isKnownTo (db: Db, personId: string, scopes: readonly TokenScope[]): Promise<boolean> {
+  return canReadEmbargoed(scopes) || await appearsInPublicEngagement(db, personId)
 }
 
 /** "participant <id> (<name>)" for someone the writer may know of, else words that identify nobody. */
-export async function personForMessage (tx: Prisma.TransactionClient | PrismaClient, person: { id: string, name: string }, scopes: readonly TokenScope[]): Promise<string> {
-  return await isKnownTo(tx, person.id, scopes) ? `participant ${person.id} (${person.name})` : 'another participant'
+export async function personForMessage (db: Db, person: { id: string, name: string }, scopes: readonly TokenScope[]): Promise<string> {
+  return await isKnownTo(db, person.id, scopes) ? `participant ${person.id} (${person.name})` : 'another participant'
 }
 
 interface PersonLookup {
@@ -191,7 +162,7 @@ async function personByAltName (write: SharedRecordsWrite, person: PersonLookup,
       { path: `${path}/name`, message: 'names more than one known person' }
     ])
   }
-  return matches[0] === undefined ? null : write.tx.participant.findUnique({ where: { id: matches[0].id }, select: personFields })
+  return matches[0] === undefined ? null : findPersonRecord(write.tx, matches[0].id)
 }
 
 /**
@@ -201,9 +172,9 @@ async function personByAltName (write: SharedRecordsWrite, person: PersonLookup,
 export async function publishedPerson (write: SharedRecordsWrite, person: PersonLookup, path: string): Promise<PersonRecord | null> {
   const { tx } = write
   const { wikidataId } = person
-  const byWikidataId = wikidataId === undefined ? null : await tx.participant.findFirst({ where: { wikidataId, draftOf: null }, select: personFields })
+  const byWikidataId = wikidataId === undefined ? null : await findPublishedPerson(tx, { wikidataId })
   if (byWikidataId !== null) return byWikidataId
-  const byName = await tx.participant.findFirst({ where: { nameKey: participantNameKey(person.name), draftOf: null }, select: personFields })
+  const byName = await findPublishedPerson(tx, { nameKey: participantNameKey(person.name) })
   if (byName !== null && wikidataId !== undefined && byName.wikidataId !== null && byName.wikidataId !== wikidataId) {
     // At publication the name decides: the record of that name is the one everybody sees.
     if (write.lenient === true) return byName
@@ -223,9 +194,9 @@ export async function updatePersonDetails (write: SharedRecordsWrite, known: Per
   const changes = changedDetails(personDetails(known), personDetailsAfter(personDetails(known), sent))
   if (changes === null) return
   const shownInEngagements = changes.country !== undefined || changes.nameTranslations !== undefined
-  const theirEngagements = { participants: { some: { participantId: known.id } } }
+  const theirEngagements = engagementsOfParticipant(known.id)
   if (shownInEngagements) await write.embedded.noteBefore(write.tx, theirEngagements)
-  await write.tx.participant.update({ where: { id: known.id }, data: { ...changes, version: { increment: 1 } }, select: { id: true } })
+  await updatePersonRecord(write.tx, known.id, changes)
   // Their names are in the search documents of their other engagements too.
   if (changes.nameTranslations !== undefined) await writeSearchDocuments(write.tx, theirEngagements)
 }
@@ -251,27 +222,17 @@ async function personFor (write: SharedRecordsWrite, participant: ParticipantInp
     await updatePersonDetails(write, known, sent)
     return { participantId: known.id, pending: null }
   }
-  const created = await write.tx.participant.create({
-    data: { name: participant.name, nameKey: participantNameKey(participant.name), ...personDetailsAfter(emptyPerson, sent) },
-    select: { id: true }
-  })
-  return { participantId: created.id, pending: null }
+  const participantId = await insertPerson(write.tx, { name: participant.name, ...personDetailsAfter(emptyPerson, sent) })
+  return { participantId, pending: null }
 }
 
 /** The engagement's own draft of a person nobody has published: created, or updated with what is sent again. */
 async function draftPerson (tx: Prisma.TransactionClient, engagementId: string, participant: ParticipantInput, sent: PersonDetailsInput): Promise<string> {
-  const nameKey = participantNameKey(participant.name)
-  const draft = await tx.participant.findFirst({ where: { draftOf: engagementId, nameKey }, select: personFields })
-  if (draft === null) {
-    const created = await tx.participant.create({
-      data: { draftOf: engagementId, name: participant.name, nameKey, ...personDetailsAfter(emptyPerson, sent) },
-      select: { id: true }
-    })
-    return created.id
-  }
+  const draft = await findPersonDraft(tx, engagementId, participantNameKey(participant.name))
+  if (draft === null) return insertPerson(tx, { draftOf: engagementId, name: participant.name, ...personDetailsAfter(emptyPerson, sent) })
   // A draft takes a wikidataId sent later, like a person does.
   const changes = changedDetails(personDetails(draft), personDetailsAfter(personDetails(draft), sent))
-  if (changes !== null) await tx.participant.update({ where: { id: draft.id }, data: changes, select: { id: true } })
+  if (changes !== null) await updatePersonDraft(tx, draft.id, changes)
   return draft.id
 }
 
@@ -281,7 +242,7 @@ async function draftPerson (tx: Prisma.TransactionClient, engagementId: string, 
  * hidden write said about a person it still names is kept. People are resolved in the order of
  * their names, so that two writers naming the same people update their rows in the same order.
  */
-export async function participantRows (write: SharedRecordsWrite, participants: ParticipantInput[], previous: readonly ParticipantLink[] = []) {
+export async function participantRows (write: SharedRecordsWrite, participants: ParticipantInput[], previous: readonly ParticipantLink[] = []): Promise<ParticipantLinkRow[]> {
   // A hidden write creates drafts of its own only, which nobody else can be creating.
   if (!write.hidden) await lockPersonIdentities(write.tx, participants)
   const order = participants.map((participant, position) => ({ participant, position }))
@@ -300,22 +261,12 @@ export async function participantRows (write: SharedRecordsWrite, participants: 
     }
     links.set(position, link)
   }
-  return participants.map((participant, position): Prisma.EngagementParticipantCreateManyInput => {
-    const link = links.get(position) as ParticipantLink
-    return {
-      engagementId: write.engagementId,
-      position,
-      participantId: link.participantId,
-      role: participant.role,
-      title: participant.title ?? null,
-      organisation: participant.organisation ?? null,
-      pending: link.pending === null ? Prisma.DbNull : link.pending as Prisma.InputJsonObject
-    }
-  })
-}
-
-/** Deletes the engagement's drafts that it no longer names (after its venue or people were replaced). */
-export async function deleteUnusedDrafts (tx: Prisma.TransactionClient, engagementId: string): Promise<void> {
-  await tx.venue.deleteMany({ where: { draftOf: engagementId, engagements: { none: { id: engagementId } } } })
-  await tx.participant.deleteMany({ where: { draftOf: engagementId, engagements: { none: { engagementId } } } })
+  return participants.map((participant, position): ParticipantLinkRow => ({
+    ...links.get(position) as ParticipantLink,
+    engagementId: write.engagementId,
+    position,
+    role: participant.role,
+    title: participant.title ?? null,
+    organisation: participant.organisation ?? null
+  }))
 }

@@ -7,7 +7,7 @@ import { before, describe, test } from 'node:test'
 import { engagementRowsByIds, engagementRowsOfVisit } from '../../src/db/engagement-rows.js'
 import type { TokenScope } from '../../src/domain/access.js'
 import type { Prisma } from '../../src/generated/prisma/client.js'
-import { visibleEngagements } from '../../src/services/engagement-reads.js'
+import { visibleEngagements } from '../../src/db/visibility.js'
 import { createEngagement, createLeg, createVisit, useTestApp } from '../helper.js'
 
 const engagementInclude = {

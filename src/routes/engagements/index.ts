@@ -42,7 +42,9 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: refTo(Engagement), ...problemResponses(400, 401, 403, 404, 409, 413, 414, 415, 422, 503) }
     }
   }, async (request, reply) => {
-    const engagement = await createEngagement(app.prisma, request.params.visit, request.body, changeAuthor(request), request.tokenScopes)
+    const engagement = await createEngagement({
+      prisma: app.prisma, visitIdOrSlug: request.params.visit, input: request.body, author: changeAuthor(request), scopes: request.tokenScopes
+    })
     reply.code(201).header('location', `${app.prefix}/engagements/${engagement.id}`)
     return engagement
   })
@@ -56,7 +58,9 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ViewerQuery,
       response: { 200: refTo(Engagement), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
-  }, async (request) => getEngagement(app.prisma, request.params.id, request.tokenScopes, request.query.tz, request.query.lang))
+  }, async (request) => getEngagement({
+    prisma: app.prisma, id: request.params.id, scopes: request.tokenScopes, viewerTimeZone: request.query.tz, language: request.query.lang
+  }))
 
   app.patch('/engagements/:id', {
     onRequest: app.requireWriteToken,
@@ -72,7 +76,9 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
-    return updateEngagement(app.prisma, request.params.id, request.body, expectedVersions, changeAuthor(request), request.tokenScopes)
+    return updateEngagement({
+      prisma: app.prisma, id: request.params.id, patch: request.body, expectedVersions, author: changeAuthor(request), scopes: request.tokenScopes
+    })
   })
 
   app.delete('/engagements/:id', {
@@ -89,7 +95,9 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()
-    await deleteEngagement(app.prisma, request.params.id, expectedVersions, changeAuthor(request), request.tokenScopes)
+    await deleteEngagement({
+      prisma: app.prisma, id: request.params.id, expectedVersions, author: changeAuthor(request), scopes: request.tokenScopes
+    })
     return reply.code(204).send(null)
   })
 }

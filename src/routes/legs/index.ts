@@ -25,7 +25,7 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: refTo(Leg), ...problemResponses(400, 401, 403, 404, 409, 413, 414, 415, 422, 503) }
     }
   }, async (request, reply) => {
-    const leg = await createLeg(app.prisma, request.params.visit, request.body, changeAuthor(request))
+    const leg = await createLeg({ prisma: app.prisma, visitIdOrSlug: request.params.visit, input: request.body, author: changeAuthor(request) })
     reply.code(201).header('location', `${app.prefix}/legs/${leg.id}`)
     return leg
   })
@@ -54,7 +54,7 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
-    return updateLeg(app.prisma, request.params.id, request.body, expectedVersions, changeAuthor(request))
+    return updateLeg({ prisma: app.prisma, id: request.params.id, patch: request.body, expectedVersions, author: changeAuthor(request) })
   })
 
   app.delete('/legs/:id', {
@@ -71,7 +71,7 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()
-    await deleteLeg(app.prisma, request.params.id, expectedVersions, changeAuthor(request))
+    await deleteLeg({ prisma: app.prisma, id: request.params.id, expectedVersions, author: changeAuthor(request) })
     return reply.code(204).send(null)
   })
 }

@@ -52,7 +52,9 @@ const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
-    return updateParticipant(app.prisma, request.params.id, request.body, expectedVersions, request.tokenScopes, changeAuthor(request))
+    return updateParticipant({
+      prisma: app.prisma, id: request.params.id, patch: request.body, expectedVersions, author: changeAuthor(request), scopes: request.tokenScopes
+    })
   })
 
   app.get('/participants/:id/engagements', {

@@ -66,7 +66,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
-    return updateVisit(app.prisma, request.params.visit, request.body, expectedVersions, changeAuthor(request))
+    return updateVisit({ prisma: app.prisma, idOrSlug: request.params.visit, patch: request.body, expectedVersions, author: changeAuthor(request) })
   })
 
   app.delete('/visits/:visit', {
@@ -82,7 +82,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()
-    await deleteVisit(app.prisma, request.params.visit, expectedVersions, changeAuthor(request))
+    await deleteVisit({ prisma: app.prisma, idOrSlug: request.params.visit, expectedVersions, author: changeAuthor(request) })
     return reply.code(204).send(null)
   })
 
@@ -110,8 +110,12 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: NowAndNextQuery,
       response: { 200: refTo(NowAndNext), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
     }
-  }, async (request) => visitNowAndNext(app.prisma, request.params.visit, request.query.at, request.tokenScopes, {
-    timeZone: request.query.tz, language: request.query.lang
+  }, async (request) => visitNowAndNext({
+    prisma: app.prisma,
+    visitIdOrSlug: request.params.visit,
+    at: request.query.at,
+    scopes: request.tokenScopes,
+    viewer: { timeZone: request.query.tz, language: request.query.lang }
   }))
 }
 
