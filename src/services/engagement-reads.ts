@@ -12,12 +12,13 @@ import { literalLikePattern } from '../domain/like-pattern.js'
 import { localDayBounds } from '../domain/local-day.js'
 import { prefixSearchQuery } from '../domain/search.js'
 import { requireSupportedInstants } from '../domain/time-range.js'
+import { PRECISIONS } from '../domain/time-window.js'
 import { isValidInstant } from '../domain/time-zones.js'
 import type { Prisma, Visit as VisitRow } from '../generated/prisma/client.js'
 import { presentEngagement, type EngagementView } from '../presenters/engagements.js'
 import { notFound } from '../problems.js'
 import {
-  Confirmations, EngagementKinds, Precisions, PressAccessLevels, ScheduleStatuses, SourceKinds, type EngagementListQuery
+  Confirmations, EngagementKinds, PressAccessLevels, ScheduleStatuses, SourceKinds, type EngagementListQuery
 } from '../schemas/engagements.js'
 import { findVisitOrNull } from './visits.js'
 
@@ -147,7 +148,7 @@ export async function queryFilters (prisma: PrismaClient, query: EngagementFilte
   if (query.country !== undefined) filters.push(placeFilter('country', query.country))
   if (query.kind !== undefined) filters.push({ kind: { in: parseList(query.kind, EngagementKinds, 'kind') } })
   if (query.status !== undefined) filters.push({ status: { in: parseList(query.status, ScheduleStatuses, 'status') } })
-  if (query.precision !== undefined) filters.push({ precision: { in: parseList(query.precision, Precisions, 'precision') } })
+  if (query.precision !== undefined) filters.push({ precision: { in: parseList(query.precision, PRECISIONS, 'precision') } })
   if (query.confirmation !== undefined) filters.push({ confirmation: { in: parseList(query.confirmation, Confirmations, 'confirmation') } })
   if (query.pressAccess !== undefined) filters.push({ pressAccess: { in: parseList(query.pressAccess, PressAccessLevels, 'pressAccess') } })
   if (query.sourceKind !== undefined) filters.push({ sources: { some: { kind: { in: parseList(query.sourceKind, SourceKinds, 'sourceKind') } } } })
