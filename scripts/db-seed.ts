@@ -1,5 +1,6 @@
 // npm run db:seed: loads the demo visit (lee-jae-myung-china-2026) into the migrated database at
 // DATABASE_URL. Idempotent: a database that already has it is left as it is.
+import { defaultSettings } from '../src/config.js'
 import { createPrismaClient } from '../src/db/client.js'
 import { loadDemoVisit } from '../src/demo/load-demo-visit.js'
 
@@ -10,7 +11,7 @@ if (!connectionString) {
   process.exit(1)
 }
 
-const prisma = createPrismaClient(connectionString)
+const prisma = createPrismaClient(connectionString, { timeouts: defaultSettings.app.timeouts })
 try {
   const result = await loadDemoVisit(prisma)
   process.stdout.write(result === 'loaded'

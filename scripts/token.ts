@@ -7,7 +7,7 @@
 // secret once: only its SHA-256 digest is stored, so it cannot be shown again. It refuses the
 // name of a bootstrap token in API_TOKENS, as the server refuses API_TOKENS naming a database token.
 import { parseArgs } from 'node:util'
-import { loadConfig, parseApiTokens, type Config } from '../src/config.js'
+import { loadSettings, type ServiceSettings } from '../src/config.js'
 import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenSummary } from '../src/db/api-tokens.js'
 import { createPrismaClient, type PrismaClient } from '../src/db/client.js'
 import { TOKEN_SCOPES } from '../src/domain/access.js'
@@ -71,16 +71,16 @@ async function run (prisma: PrismaClient, bootstrapTokenNames: Iterable<string>)
   }
 }
 
-let config: Config
+let settings: ServiceSettings
 try {
-  config = loadConfig()
+  settings = loadSettings()
 } catch (error) {
   exitOnStartupFailure(error)
 }
-const database = await openScriptDatabase(config).catch(exitOnStartupFailure)
-const prisma = createPrismaClient(database.connectionString, { maxConnections: 1 })
+const database = await openScriptDatabase(settings).catch(exitOnStartupFailure)
+const prisma = createPrismaClient(database.connectionString, { maxConnections: 1, timeouts: settings.app.timeouts })
 try {
-  process.stdout.write(await run(prisma, parseApiTokens(config.API_TOKENS).keys()))
+  process.stdout.write(await run(prisma, settings.app.apiTokens.keys()))
 } catch (error) {
   console.error(error instanceof InputError ? error.message : `The token command failed: ${error instanceof Error ? error.message : String(error)}`)
   process.exitCode = 1

@@ -1,14 +1,13 @@
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { defaultConfig } from './config.js'
-import type { BootstrapToken } from './domain/access.js'
+import { defaultSettings, type AppSettings, type RateLimits, type Timeouts } from './config.js'
 import authPlugin from './plugins/auth.js'
 import dbPlugin, { type DbPluginOptions } from './plugins/db.js'
 import errorsPlugin, { clientErrorHandler, documentProblems, frameworkErrorHandler } from './plugins/errors.js'
 import httpCachingPlugin from './plugins/http-caching.js'
 import idempotencyPlugin from './plugins/idempotency.js'
 import publicationPlugin from './plugins/publication.js'
-import securityPlugin, { type RateLimits } from './plugins/security.js'
+import securityPlugin from './plugins/security.js'
 import shutdownPlugin from './plugins/shutdown.js'
 import swaggerPlugin from './plugins/swagger.js'
 import unicodeInputPlugin from './plugins/unicode-input.js'
@@ -25,56 +24,27 @@ import { addTimeFormats, timeFormats } from './schemas/formats.js'
 import { sharedSchemas } from './schemas/index.js'
 import { buildValidatorByPart } from './schemas/validators.js'
 
-export interface AppOptions {
+/** The settings of src/config.ts, each at its default unless given here. */
+export interface AppOptions extends Partial<Omit<AppSettings, 'timeouts' | 'rateLimits'>> {
   databaseUrl: string
-  /** The bootstrap tokens from API_TOKENS, by name; tokens stored in the database work too. */
-  apiTokens: ReadonlyMap<string, BootstrapToken>
   logger?: FastifyServerOptions['logger']
-  bodyLimitBytes?: number
   /** Sees every SQL statement the app sends (tests counting queries, the benchmark's EXPLAIN). */
   onDatabaseQuery?: DbPluginOptions['onQuery']
-  /** Seconds that lists and itineraries may be reused from a cache (Cache-Control max-age); default 5. */
-  cacheMaxAgeSeconds?: number
-  /** Each timeout defaults to its value in src/config.ts (REQUEST_TIMEOUT_MS...). */
   timeouts?: Partial<Timeouts>
-  /** Requests per minute per token (or per IP without a valid one), and failed authentications per IP; defaults from src/config.ts. */
   rateLimits?: Partial<RateLimits>
-  /** Browser origins allowed to write (CORS_ORIGINS); default none. Any origin may read. */
-  corsOrigins?: readonly string[]
-  /** How long change records are kept (CHANGE_RETENTION_DAYS); tests shorten it to see cursors expire. */
-  changeRetentionMs?: number
-  /** How often to publish engagements whose embargo has ended (default 1000 ms); 0: never (tests counting statements). */
-  publicationIntervalMs?: number
 }
 
-export interface Timeouts {
-  /** To receive a whole request (408 after). */
-  requestMs: number
-  /** To answer a request once received (503 after). */
-  handlerMs: number
-  /** An idle kept-alive connection stays open this long. */
-  keepAliveMs: number
-  /** To get a database connection (503 after). */
-  databaseConnectMs: number
-  /** For one SQL statement, enforced by Postgres. */
-  databaseStatementMs: number
-}
-
-function resolveTimeouts (timeouts: Partial<Timeouts> = {}): Timeouts {
-  return {
-    requestMs: timeouts.requestMs ?? defaultConfig.REQUEST_TIMEOUT_MS,
-    handlerMs: timeouts.handlerMs ?? defaultConfig.HANDLER_TIMEOUT_MS,
-    keepAliveMs: timeouts.keepAliveMs ?? defaultConfig.KEEP_ALIVE_TIMEOUT_MS,
-    databaseConnectMs: timeouts.databaseConnectMs ?? defaultConfig.DB_CONNECT_TIMEOUT_MS,
-    databaseStatementMs: timeouts.databaseStatementMs ?? defaultConfig.DB_STATEMENT_TIMEOUT_MS
+export async function buildApp ({ databaseUrl, logger = false, onDatabaseQuery, ...options }: AppOptions) {
+  const settings: AppSettings = {
+    ...defaultSettings.app,
+    ...options,
+    timeouts: { ...defaultSettings.app.timeouts, ...options.timeouts },
+    rateLimits: { ...defaultSettings.app.rateLimits, ...options.rateLimits }
   }
-}
-
-export async function buildApp (options: AppOptions) {
-  const timeouts = resolveTimeouts(options.timeouts)
+  const { timeouts } = settings
   const app = Fastify({
-    logger: options.logger ?? false,
-    bodyLimit: options.bodyLimitBytes ?? defaultConfig.BODY_LIMIT_BYTES,
+    logger,
+    bodyLimit: settings.bodyLimitBytes,
     requestTimeout: timeouts.requestMs,
     // Node looks for requests past requestTimeout every 30 s by default: the 408 would come
     // up to that much late.
@@ -103,12 +73,8 @@ export async function buildApp (options: AppOptions) {
 
   // Ecosystem plugins first (helmet, CORS, the rate limiter), before the plugins that use them.
   await app.register(securityPlugin, {
-    rateLimits: {
-      readsPerMinute: options.rateLimits?.readsPerMinute ?? defaultConfig.RATE_LIMIT_READS_PER_MINUTE,
-      writesPerMinute: options.rateLimits?.writesPerMinute ?? defaultConfig.RATE_LIMIT_WRITES_PER_MINUTE,
-      failedAuthenticationsPerMinute: options.rateLimits?.failedAuthenticationsPerMinute ?? defaultConfig.RATE_LIMIT_FAILED_AUTH_PER_MINUTE
-    },
-    corsOrigins: options.corsOrigins ?? []
+    rateLimits: settings.rateLimits,
+    corsOrigins: settings.corsOrigins
   })
   await app.register(errorsPlugin)
   await app.register(unicodeInputPlugin)
@@ -116,19 +82,18 @@ export async function buildApp (options: AppOptions) {
   await app.register(shutdownPlugin)
   await app.register(swaggerPlugin)
   await app.register(dbPlugin, {
-    databaseUrl: options.databaseUrl,
-    onQuery: options.onDatabaseQuery,
-    connectTimeoutMs: timeouts.databaseConnectMs,
-    statementTimeoutMs: timeouts.databaseStatementMs,
+    databaseUrl,
+    onQuery: onDatabaseQuery,
+    timeouts,
     // As long as the request's handler may run: a write to a venue or person shared by thousands
     // of engagements records a change for each (src/services/embedded-changes.ts).
     transactionTimeoutMs: Math.max(timeouts.handlerMs, timeouts.databaseStatementMs)
   })
-  await app.register(authPlugin, { tokens: options.apiTokens })
+  await app.register(authPlugin, { tokens: settings.apiTokens })
   // In this order: the idempotency plugin records the ETag that http-caching sets.
-  await app.register(httpCachingPlugin, { maxAgeSeconds: options.cacheMaxAgeSeconds ?? defaultConfig.CACHE_MAX_AGE_SECONDS })
+  await app.register(httpCachingPlugin, { maxAgeSeconds: settings.cacheMaxAgeSeconds })
   await app.register(idempotencyPlugin)
-  await app.register(publicationPlugin, { intervalMs: options.publicationIntervalMs ?? 1000, publishDue: publishDueEngagements })
+  await app.register(publicationPlugin, { intervalMs: settings.publicationIntervalMs, publishDue: publishDueEngagements })
 
   await app.register(healthRoutes)
   await app.register(async (v1) => {
@@ -144,7 +109,7 @@ export async function buildApp (options: AppOptions) {
     await v1.register(legRoutes)
     await v1.register(engagementRoutes)
     await v1.register(participantRoutes)
-    await v1.register(changeRoutes, { retentionMs: options.changeRetentionMs ?? defaultConfig.CHANGE_RETENTION_DAYS * 86_400_000 })
+    await v1.register(changeRoutes, { retentionMs: settings.changeRetentionMs })
     await v1.register(calendarRoutes)
   }, { prefix: '/v1' })
 

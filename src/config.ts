@@ -87,11 +87,101 @@ function ruleOf (name: keyof Config): string {
   return 'a non-empty text'
 }
 
-/** Every setting at its default: what buildApp and the database client use when not told otherwise. */
-export const defaultConfig: Readonly<Config> = loadConfig({})
+export interface Timeouts {
+  /** To receive a whole request (408 after). */
+  requestMs: number
+  /** To answer a request once received (503 after). */
+  handlerMs: number
+  /** An idle kept-alive connection stays open this long. */
+  keepAliveMs: number
+  /** To get a database connection (503 after). */
+  databaseConnectMs: number
+  /** For one SQL statement, enforced by Postgres. */
+  databaseStatementMs: number
+}
+
+export interface RateLimits {
+  readsPerMinute: number
+  writesPerMinute: number
+  /** Requests with a token that is not valid, per client IP, on top of the read and write budgets. */
+  failedAuthenticationsPerMinute: number
+}
+
+/** What `buildApp` runs with, but for the database it is given once that is open. */
+export interface AppSettings {
+  /** The bootstrap tokens from API_TOKENS, by name; tokens stored in the database work too. */
+  apiTokens: ReadonlyMap<string, BootstrapToken>
+  bodyLimitBytes: number
+  /** Seconds that lists and itineraries may be reused from a cache (Cache-Control max-age). */
+  cacheMaxAgeSeconds: number
+  timeouts: Timeouts
+  /** Requests per minute per token (or per IP without a valid one), and failed authentications per IP. */
+  rateLimits: RateLimits
+  /** Browser origins allowed to write (CORS_ORIGINS). Any origin may read. */
+  corsOrigins: readonly string[]
+  /** How long change records are kept (CHANGE_RETENTION_DAYS). */
+  changeRetentionMs: number
+  /** How often to publish engagements whose embargo has ended; 0: never. */
+  publicationIntervalMs: number
+}
+
+/** What the process runs with: the app's settings, and what only the start-up code needs. */
+export interface ServiceSettings {
+  environment: Config['NODE_ENV']
+  logLevel: Config['LOG_LEVEL']
+  listen: { host: string, port: number }
+  database: {
+    /** DATABASE_URL; undefined for the embedded database. */
+    url: string | undefined
+    /** Where the embedded database keeps its files. */
+    embeddedDir: string
+  }
+  app: AppSettings
+}
+
+const DAY_MS = 86_400_000
+
+/** The one mapping from the variables to the settings; every default is the schema's. */
+export function settingsFromConfig (config: Config): ServiceSettings {
+  return {
+    environment: config.NODE_ENV,
+    logLevel: config.LOG_LEVEL,
+    listen: { host: config.HOST, port: config.PORT },
+    database: { url: config.DATABASE_URL, embeddedDir: config.EMBEDDED_DB_DIR },
+    app: {
+      apiTokens: parseApiTokens(config.API_TOKENS),
+      bodyLimitBytes: config.BODY_LIMIT_BYTES,
+      cacheMaxAgeSeconds: config.CACHE_MAX_AGE_SECONDS,
+      timeouts: {
+        requestMs: config.REQUEST_TIMEOUT_MS,
+        handlerMs: config.HANDLER_TIMEOUT_MS,
+        keepAliveMs: config.KEEP_ALIVE_TIMEOUT_MS,
+        databaseConnectMs: config.DB_CONNECT_TIMEOUT_MS,
+        databaseStatementMs: config.DB_STATEMENT_TIMEOUT_MS
+      },
+      rateLimits: {
+        readsPerMinute: config.RATE_LIMIT_READS_PER_MINUTE,
+        writesPerMinute: config.RATE_LIMIT_WRITES_PER_MINUTE,
+        failedAuthenticationsPerMinute: config.RATE_LIMIT_FAILED_AUTH_PER_MINUTE
+      },
+      corsOrigins: parseCorsOrigins(config.CORS_ORIGINS),
+      changeRetentionMs: config.CHANGE_RETENTION_DAYS * DAY_MS,
+      // Not a variable of the environment: an embargo is lifted within a second of its end.
+      publicationIntervalMs: 1000
+    }
+  }
+}
+
+/** Reads the environment once, at start (see loadConfig), into the settings. */
+export function loadSettings (env: NodeJS.ProcessEnv = process.env): ServiceSettings {
+  return settingsFromConfig(loadConfig(env))
+}
+
+/** Every setting at its default: what buildApp takes for an option it is not given. */
+export const defaultSettings: Readonly<ServiceSettings> = loadSettings({})
 
 /** Parses `CORS_ORIGINS` (already validated by loadConfig) into the list of origins; `*` stays `*`. */
-export function parseCorsOrigins (value: string): string[] {
+function parseCorsOrigins (value: string): string[] {
   return value.split(',').filter(Boolean)
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { describe, it } from 'node:test'
-import { defaultConfig } from '../src/config.js'
+import { loadConfig } from '../src/config.js'
 import { PROBLEM_TYPES } from '../src/problems.js'
 import { projectRoot } from '../src/project-root.js'
 
@@ -91,7 +91,9 @@ function sourceFiles (folder: string): string[] {
 
 describe('the configuration table (docs/operations.md)', () => {
   const source = read('src/config.ts')
-  // Variables with a default are in defaultConfig; optional ones (DATABASE_URL) only in the schema.
+  // Variables with a default are in the configuration of an empty environment; optional ones
+  // (DATABASE_URL) only in the schema.
+  const defaultConfig = loadConfig({})
   const variables = [...new Set([
     ...Object.keys(defaultConfig),
     ...[...source.matchAll(/^\s+([A-Z][A-Z0-9_]*): Type\./gm)].map((match) => match[1] ?? '')

@@ -1,6 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg'
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils'
-import { defaultConfig } from '../config.js'
+import type { Timeouts } from '../config.js'
 import { PrismaClient, type Prisma } from '../generated/prisma/client.js'
 import { createPool, type ConnectionErrorListener } from './pool.js'
 
@@ -14,19 +14,19 @@ export interface PrismaClientOptions {
   maxConnections?: number
   /** Receives every SQL statement the client sends, so tests and the benchmark can count and explain them. */
   onQuery?: (event: Prisma.QueryEvent) => void
-  /** How long to wait for a connection, new or from the pool, before failing (503). */
-  connectTimeoutMs?: number
-  /** Postgres cancels a statement running longer (statement_timeout; PGlite ignores it). */
-  statementTimeoutMs?: number
-  /** Prisma rolls back a transaction open longer (default: statementTimeoutMs). */
+  /**
+   * How long to wait for a connection, new or from the pool, before failing (503); Postgres
+   * cancels a statement running longer than the statement timeout (PGlite ignores it).
+   */
+  timeouts: Pick<Timeouts, 'databaseConnectMs' | 'databaseStatementMs'>
+  /** Prisma rolls back a transaction open longer (default: the statement timeout). */
   transactionTimeoutMs?: number
   /** Told when a connection breaks (the server ended it, the network dropped it); default: ignored. */
   onConnectionError?: ConnectionErrorListener
 }
 
-export function createPrismaClient (connectionString: string, options: PrismaClientOptions = {}): PrismaClient {
-  const connectTimeoutMs = options.connectTimeoutMs ?? defaultConfig.DB_CONNECT_TIMEOUT_MS
-  const statementTimeoutMs = options.statementTimeoutMs ?? defaultConfig.DB_STATEMENT_TIMEOUT_MS
+export function createPrismaClient (connectionString: string, options: PrismaClientOptions): PrismaClient {
+  const { databaseConnectMs: connectTimeoutMs, databaseStatementMs: statementTimeoutMs } = options.timeouts
   const poolConfig = {
     connectionString,
     max: options.maxConnections ?? 10,

@@ -16,7 +16,8 @@ import {
 export const PRECISIONS = ['exact', 'part_of_day', 'date', 'tbd'] as const
 export type Precision = typeof PRECISIONS[number]
 
-export type PartOfDay = 'morning' | 'midday' | 'afternoon' | 'evening'
+export const PARTS_OF_DAY = ['morning', 'midday', 'afternoon', 'evening'] as const
+export type PartOfDay = typeof PARTS_OF_DAY[number]
 
 export const DISAMBIGUATIONS = ['earlier', 'later'] as const
 export type Disambiguation = typeof DISAMBIGUATIONS[number]
@@ -25,7 +26,7 @@ export type Disambiguation = typeof DISAMBIGUATIONS[number]
  * Local hours [startHour, endHour). Midday overlaps morning and afternoon on purpose: it is how
  * programmes describe a lunch. endHour 24 is the start of the next local day, not 23:59.
  */
-export const PARTS_OF_DAY: Readonly<Record<PartOfDay, { startHour: number, endHour: number }>> = {
+export const PART_OF_DAY_HOURS: Readonly<Record<PartOfDay, { startHour: number, endHour: number }>> = {
   morning: { startHour: 6, endHour: 12 },
   midday: { startHour: 11, endHour: 14 },
   afternoon: { startHour: 12, endHour: 18 },
@@ -181,8 +182,8 @@ function localDateProblems (input: TimeWindowInput, at: PathOf): FieldError[] {
 }
 
 function partOfDayProblems (input: TimeWindowInput, at: PathOf): FieldError[] {
-  if (input.partOfDay !== undefined && Object.hasOwn(PARTS_OF_DAY, input.partOfDay)) return []
-  return [{ path: at('partOfDay'), message: `precision "part_of_day" needs partOfDay: ${quoted(Object.keys(PARTS_OF_DAY))}.` }]
+  if (input.partOfDay !== undefined && PARTS_OF_DAY.includes(input.partOfDay)) return []
+  return [{ path: at('partOfDay'), message: `precision "part_of_day" needs partOfDay: ${quoted(PARTS_OF_DAY)}.` }]
 }
 
 /** Everything wrong with the shape of the input: the 400s. */
@@ -274,7 +275,7 @@ function exactBounds (input: TimeWindowInput, timeZone: string, at: PathOf): { s
 }
 
 function partOfDayBounds (localDate: string, partOfDay: PartOfDay, timeZone: string): { start: Date, end: Date } {
-  const { startHour, endHour } = PARTS_OF_DAY[partOfDay]
+  const { startHour, endHour } = PART_OF_DAY_HOURS[partOfDay]
   return {
     start: instantAtLocalHour(localDate, startHour, timeZone),
     end: instantAtLocalHour(localDate, endHour, timeZone)

@@ -10,9 +10,8 @@ declare module 'fastify' {
 export interface DbPluginOptions {
   databaseUrl: string
   onQuery?: PrismaClientOptions['onQuery']
-  connectTimeoutMs?: number
-  statementTimeoutMs?: number
-  transactionTimeoutMs?: number
+  timeouts: PrismaClientOptions['timeouts']
+  transactionTimeoutMs: number
 }
 
 /** The one Prisma client of the app, closed with it. */

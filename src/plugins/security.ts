@@ -3,6 +3,7 @@ import cors, { type FastifyCorsOptions } from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import rateLimit, { normalizeIP } from '@fastify/rate-limit'
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
+import type { RateLimits } from '../config.js'
 import { problem } from '../problems.js'
 
 declare module 'fastify' {
@@ -22,13 +23,6 @@ declare module 'fastify' {
      */
     refuseClientsPastFailedAuthentications: (request: FastifyRequest) => Promise<void>
   }
-}
-
-export interface RateLimits {
-  readsPerMinute: number
-  writesPerMinute: number
-  /** Requests with a token that is not valid, per client IP, on top of the read and write budgets. */
-  failedAuthenticationsPerMinute: number
 }
 
 export interface SecurityPluginOptions {

@@ -1,11 +1,12 @@
 import { Type } from 'typebox'
 import { DEMO_IDS } from '../demo/demo-ids.js'
+import { PRECISIONS } from '../domain/time-window.js'
 import {
   CountryCode, Instant, LanguageQuery, LocalDate, Nullable, Page, PaginationQuery, ScheduleStatus, TEXT_PATTERN, TimeZoneName,
   TranslationsInput, TranslationsView, Uuid, VersionNumber, refTo
 } from './common.js'
 import { WikidataId } from './participants.js'
-import { Precision, TimeWindow, TimeWindowInput, ViewerTime } from './time.js'
+import { TimeWindow, TimeWindowInput, ViewerTime } from './time.js'
 
 const EngagementKind = Type.Enum([
   'arrival', 'departure', 'summit', 'meeting', 'talks', 'meal', 'forum',
@@ -235,7 +236,7 @@ export const EngagementListQuery = Type.Object({
     description: 'A participant\'s id or full name (case, accents and spacing ignored).',
     examples: ['Xi Jinping']
   })),
-  precision: Type.Optional(csvOf('Time precision(s): exact, part_of_day, date, tbd.', 'tbd')),
+  precision: Type.Optional(csvOf(`Time precision(s): ${PRECISIONS.join(', ')}.`, 'tbd')),
   confirmation: Type.Optional(csvOf('Confirmation level(s): confirmed, announced, reported, unconfirmed.', 'confirmed,announced')),
   pressAccess: Type.Optional(csvOf('Press access: open, pool, closed, unknown.', 'open,pool')),
   sourceKind: Type.Optional(csvOf('Only engagements with at least one source of this kind (or one of these kinds).', 'official')),
@@ -263,7 +264,6 @@ export const EngagementListQuery = Type.Object({
 
 export const EngagementKinds = EngagementKind.enum
 export const ScheduleStatuses = ScheduleStatus.enum
-export const Precisions = Precision.enum
 export const Confirmations = Confirmation.enum
 export const PressAccessLevels = PressAccess.enum
 export const SourceKinds = SourceKind.enum

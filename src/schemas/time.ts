@@ -1,16 +1,18 @@
 import { Type } from 'typebox'
-import { TIME_LABEL_MAX_LENGTH } from '../domain/time-window.js'
+import { DISAMBIGUATIONS, PART_OF_DAY_HOURS, PARTS_OF_DAY, PRECISIONS, TIME_LABEL_MAX_LENGTH } from '../domain/time-window.js'
 import { Instant, LocalDate, Nullable, TEXT_PATTERN, TimeZoneName } from './common.js'
 
-export const Precision = Type.Enum(['exact', 'part_of_day', 'date', 'tbd'], {
+const Precision = Type.Enum([...PRECISIONS], {
   description: 'How much of the time is known: an exact start (and maybe end), a part of a local day, only the local day, ' +
     'or nothing yet (tbd: "to be decided"; its window is the announced day, else the leg\'s or visit\'s dates, and no hour is made up).'
 })
 
-const PartOfDay = Type.Enum(
-  ['morning', 'midday', 'afternoon', 'evening'],
-  { description: 'morning 06:00-12:00, midday 11:00-14:00, afternoon 12:00-18:00, evening 18:00-24:00, local time.' }
-)
+const hour = (value: number) => `${String(value).padStart(2, '0')}:00`
+
+// The hours are the domain's, so the description cannot drift from what is stored.
+const PartOfDay = Type.Enum([...PARTS_OF_DAY], {
+  description: `${PARTS_OF_DAY.map((name) => `${name} ${hour(PART_OF_DAY_HOURS[name].startHour)}-${hour(PART_OF_DAY_HOURS[name].endHour)}`).join(', ')}, local time.`
+})
 
 const LocalDateTime = (description: string) => Type.String({
   format: 'local-date-time',
@@ -84,7 +86,7 @@ export const TimeWindowInput = Type.Object({
   endsAt: Type.Optional(Instant),
   localDate: Type.Optional(LocalDate),
   partOfDay: Type.Optional(PartOfDay),
-  disambiguation: Type.Optional(Type.Enum(['earlier', 'later'], {
+  disambiguation: Type.Optional(Type.Enum([...DISAMBIGUATIONS], {
     description: 'Which of the two occurrences a wall-clock time means when clocks fall back and it happens twice.'
   })),
   label: Type.Optional(Type.String({

@@ -15,12 +15,13 @@ import { isUuid } from '../domain/identifiers.js'
 import { localDayBounds } from '../domain/local-day.js'
 import { prefixSearchQuery } from '../domain/search.js'
 import { requireSupportedInstants } from '../domain/time-range.js'
+import { PRECISIONS } from '../domain/time-window.js'
 import { isValidInstant } from '../domain/time-zones.js'
 import type { Visit as VisitRow } from '../generated/prisma/client.js'
 import { presentEngagement, type EngagementView } from '../presenters/engagements.js'
 import { notFound } from '../problems.js'
 import {
-  Confirmations, EngagementKinds, Precisions, PressAccessLevels, ScheduleStatuses, SourceKinds, type EngagementListQuery
+  Confirmations, EngagementKinds, PressAccessLevels, ScheduleStatuses, SourceKinds, type EngagementListQuery
 } from '../schemas/engagements.js'
 
 /**
@@ -105,7 +106,7 @@ export async function queryConditions (prisma: PrismaClient, query: EngagementFi
   filter.country = query.country
   if (query.kind !== undefined) filter.kinds = parseList(query.kind, EngagementKinds, 'kind')
   if (query.status !== undefined) filter.statuses = parseList(query.status, ScheduleStatuses, 'status')
-  if (query.precision !== undefined) filter.precisions = parseList(query.precision, Precisions, 'precision')
+  if (query.precision !== undefined) filter.precisions = parseList(query.precision, PRECISIONS, 'precision')
   if (query.confirmation !== undefined) filter.confirmations = parseList(query.confirmation, Confirmations, 'confirmation')
   if (query.pressAccess !== undefined) filter.pressAccess = parseList(query.pressAccess, PressAccessLevels, 'pressAccess')
   if (query.sourceKind !== undefined) filter.sourceKinds = parseList(query.sourceKind, SourceKinds, 'sourceKind')

@@ -1,5 +1,5 @@
 import pg from 'pg'
-import type { Config } from '../config.js'
+import type { ServiceSettings } from '../config.js'
 import { DataDirLockedError } from '../db/data-dir-lock.js'
 import { startEmbeddedPostgres } from '../db/embedded.js'
 import { APPLICATION_NAME } from '../db/pool.js'
@@ -21,10 +21,11 @@ export interface ServiceDatabase {
  * first with a plain connection, so that a server that is not there, a database that does not
  * exist or a refused login stops the start with one line saying so.
  */
-export async function openServiceDatabase (config: Config): Promise<ServiceDatabase> {
-  const database = config.DATABASE_URL === undefined
-    ? await openEmbedded(config)
-    : await openServer(config.DATABASE_URL, config.DB_CONNECT_TIMEOUT_MS)
+export async function openServiceDatabase (settings: ServiceSettings): Promise<ServiceDatabase> {
+  const { url, embeddedDir } = settings.database
+  const database = url === undefined
+    ? await openEmbedded(embeddedDir)
+    : await openServer(url, settings.app.timeouts.databaseConnectMs)
   try {
     await applyMigrations(database.connectionString)
   } catch (error) {
@@ -40,10 +41,10 @@ export async function openServiceDatabase (config: Config): Promise<ServiceDatab
  * folder, through the server that holds it if one runs (its owner file gives the address), or
  * opened and migrated here if none does.
  */
-export async function openScriptDatabase (config: Config): Promise<{ connectionString: string, close(): Promise<void> }> {
-  if (config.DATABASE_URL !== undefined) return { connectionString: config.DATABASE_URL, close: async () => {} }
+export async function openScriptDatabase (settings: ServiceSettings): Promise<{ connectionString: string, close(): Promise<void> }> {
+  if (settings.database.url !== undefined) return { connectionString: settings.database.url, close: async () => {} }
   try {
-    const database = await openServiceDatabase(config)
+    const database = await openServiceDatabase(settings)
     return { connectionString: database.connectionString, close: () => database.stop() }
   } catch (error) {
     const databaseUrl = error instanceof DataDirLockedError ? error.owner?.databaseUrl : undefined
@@ -52,18 +53,18 @@ export async function openScriptDatabase (config: Config): Promise<{ connectionS
   }
 }
 
-async function openEmbedded (config: Config): Promise<ServiceDatabase> {
+async function openEmbedded (dataDir: string): Promise<ServiceDatabase> {
   const embedded = await startEmbeddedPostgres({
-    dataDir: config.EMBEDDED_DB_DIR,
+    dataDir,
     // Another process holds the folder now: every further write here could be lost or clash with
     // its own, so this process stops at once rather than closing gracefully.
     onLockLost: (error) => {
-      process.stderr.write(`The lock on the embedded database in "${config.EMBEDDED_DB_DIR}" was taken by another process ` +
+      process.stderr.write(`The lock on the embedded database in "${dataDir}" was taken by another process ` +
         `(${error.message}); stopping now so that only one process writes to it. Start again once the other one has stopped.\n`)
       process.exit(1)
     }
   })
-  return { connectionString: embedded.connectionString, embeddedDir: config.EMBEDDED_DB_DIR, recordApiUrl: embedded.recordApiUrl, stop: embedded.stop }
+  return { connectionString: embedded.connectionString, embeddedDir: dataDir, recordApiUrl: embedded.recordApiUrl, stop: embedded.stop }
 }
 
 async function openServer (connectionString: string, connectTimeoutMs: number): Promise<ServiceDatabase> {

@@ -1,7 +1,7 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { isIP } from 'node:net'
 import { join, resolve } from 'node:path'
-import type { Config } from '../config.js'
+import type { ServiceSettings } from '../config.js'
 import { createApiToken } from '../db/api-tokens.js'
 import type { PrismaClient } from '../db/client.js'
 import { secretDigest } from '../domain/access.js'
@@ -17,12 +17,12 @@ const SECRET_FILE = 'local-dev-token'
  * from this machine only. Never with DATABASE_URL: a shared database gets its tokens from
  * `npm run token`, on purpose.
  */
-export function allowsLocalDevToken (config: Config): boolean {
-  return config.DATABASE_URL === undefined &&
-    config.EMBEDDED_DB_DIR !== 'memory://' &&
-    config.API_TOKENS === '' &&
-    config.NODE_ENV !== 'production' &&
-    isLoopback(config.HOST)
+export function allowsLocalDevToken (settings: ServiceSettings): boolean {
+  return settings.database.url === undefined &&
+    settings.database.embeddedDir !== 'memory://' &&
+    settings.app.apiTokens.size === 0 &&
+    settings.environment !== 'production' &&
+    isLoopback(settings.listen.host)
 }
 
 /**

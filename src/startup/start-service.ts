@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../app.js'
-import { loadConfig, parseApiTokens, parseCorsOrigins, type Config } from '../config.js'
+import { loadSettings, type ServiceSettings } from '../config.js'
 import { databaseTokenNamesAmong } from '../db/api-tokens.js'
 import { writeMissingSearchDocuments } from '../db/search.js'
 import { loadDemoVisitIfEmpty } from '../demo/load-demo-visit.js'
@@ -25,17 +25,17 @@ export interface RunningService {
  * was already open.
  */
 export async function startService (env: NodeJS.ProcessEnv): Promise<RunningService> {
-  const config = loadConfig(env)
-  const database = await openServiceDatabase(config)
+  const settings = loadSettings(env)
+  const database = await openServiceDatabase(settings)
   let app: FastifyInstance | undefined
   try {
-    app = await buildServiceApp(config, database)
-    const writes = await prepareWrites(app, config, database)
+    app = await buildServiceApp(settings, database)
+    const writes = await prepareWrites(app, settings, database)
     const indexed = await writeMissingSearchDocuments(app.prisma)
     if (indexed > 0) app.log.info(`wrote the search documents of ${indexed} engagements stored before search existed`)
     const demo = await loadDemoVisitIfEmpty(app.prisma)
     if (demo === 'loaded') app.log.info('loaded the demo visit lee-jae-myung-china-2026')
-    const address = await listen(app, config)
+    const address = await listen(app, settings.listen)
     await database.recordApiUrl(address)
     process.stdout.write(banner(address, database, writes))
   } catch (error) {
@@ -47,7 +47,7 @@ export async function startService (env: NodeJS.ProcessEnv): Promise<RunningServ
   return {
     app: running,
     // Requests in flight end within the handler timeout, so closing never needs longer than that.
-    closeDelayMs: config.HANDLER_TIMEOUT_MS + 5000,
+    closeDelayMs: settings.app.timeouts.handlerMs + 5000,
     async close () {
       await running.close()
       await database.stop()
@@ -55,28 +55,8 @@ export async function startService (env: NodeJS.ProcessEnv): Promise<RunningServ
   }
 }
 
-async function buildServiceApp (config: Config, database: ServiceDatabase) {
-  const app = await buildApp({
-    databaseUrl: database.connectionString,
-    apiTokens: parseApiTokens(config.API_TOKENS),
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    logger: loggerOptions(config.LOG_LEVEL),
-    timeouts: {
-      requestMs: config.REQUEST_TIMEOUT_MS,
-      handlerMs: config.HANDLER_TIMEOUT_MS,
-      keepAliveMs: config.KEEP_ALIVE_TIMEOUT_MS,
-      databaseConnectMs: config.DB_CONNECT_TIMEOUT_MS,
-      databaseStatementMs: config.DB_STATEMENT_TIMEOUT_MS
-    },
-    rateLimits: {
-      readsPerMinute: config.RATE_LIMIT_READS_PER_MINUTE,
-      writesPerMinute: config.RATE_LIMIT_WRITES_PER_MINUTE,
-      failedAuthenticationsPerMinute: config.RATE_LIMIT_FAILED_AUTH_PER_MINUTE
-    },
-    corsOrigins: parseCorsOrigins(config.CORS_ORIGINS),
-    cacheMaxAgeSeconds: config.CACHE_MAX_AGE_SECONDS,
-    changeRetentionMs: config.CHANGE_RETENTION_DAYS * 86_400_000
-  })
+async function buildServiceApp (settings: ServiceSettings, database: ServiceDatabase) {
+  const app = await buildApp({ ...settings.app, databaseUrl: database.connectionString, logger: loggerOptions(settings.logLevel) })
   await app.ready()
   return app
 }
@@ -85,8 +65,8 @@ async function buildServiceApp (config: Config, database: ServiceDatabase) {
  * Refuses bootstrap tokens named like a database token (a name is one identity: its logs,
  * change records, rate limits and idempotency keys), then says how this server can be written to.
  */
-async function prepareWrites (app: FastifyInstance, config: Config, database: ServiceDatabase): Promise<WriteAccess> {
-  const bootstrapNames = [...parseApiTokens(config.API_TOKENS).keys()]
+async function prepareWrites (app: FastifyInstance, settings: ServiceSettings, database: ServiceDatabase): Promise<WriteAccess> {
+  const bootstrapNames = [...settings.app.apiTokens.keys()]
   const shared = await databaseTokenNamesAmong(app.prisma, bootstrapNames)
   if (shared.length > 0) {
     const names = shared.map((name) => `"${name}"`).join(', ')
@@ -94,7 +74,7 @@ async function prepareWrites (app: FastifyInstance, config: Config, database: Se
       '(made with npm run token; names stay taken after a revocation): rename that entry of API_TOKENS.')
   }
   if (bootstrapNames.length > 0) return { kind: 'bootstrap-tokens', names: bootstrapNames }
-  if (database.embeddedDir !== null && allowsLocalDevToken(config)) {
+  if (database.embeddedDir !== null && allowsLocalDevToken(settings)) {
     const secretFile = await localDevTokenFile(app.prisma, database.embeddedDir)
     if (secretFile !== null) return { kind: 'local-dev-token', secretFile }
   }
@@ -102,11 +82,11 @@ async function prepareWrites (app: FastifyInstance, config: Config, database: Se
 }
 
 /** app.listen, with one line for the ways it fails on a bad HOST or PORT. */
-async function listen (app: FastifyInstance, config: Config): Promise<string> {
+async function listen (app: FastifyInstance, { host, port }: ServiceSettings['listen']): Promise<string> {
   try {
-    return await app.listen({ host: config.HOST, port: config.PORT })
+    return await app.listen({ host, port })
   } catch (error) {
-    const where = `port ${config.PORT} on ${config.HOST}`
+    const where = `port ${port} on ${host}`
     switch ((error as NodeJS.ErrnoException).code) {
       case 'EADDRINUSE':
         throw new StartupError(`Cannot listen on ${where}: another program already listens there. Stop it, or set PORT to a free port (PORT=0 picks one).`)

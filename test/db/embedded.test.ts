@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import pg from 'pg'
+import { defaultSettings } from '../../src/config.js'
 import { createPrismaClient } from '../../src/db/client.js'
 import { startEmbeddedPostgres } from '../../src/db/embedded.js'
 import { migrationNamesOnDisk, pendingMigrations } from '../../src/db/migration-status.js'
@@ -13,7 +14,7 @@ test('PGlite on a free port: migrated, used by Prisma, and keeps its data across
   const dataDir = join(await temporaryFolder(t), 'data')
 
   const first = await startEmbeddedPostgres({ dataDir, port: 0, maxConnections: 12 })
-  let prisma = createPrismaClient(first.connectionString, { maxConnections: 10 })
+  let prisma = createPrismaClient(first.connectionString, { maxConnections: 10, timeouts: defaultSettings.app.timeouts })
   try {
     assert.match(first.connectionString, /^postgresql:\/\/postgres@127\.0\.0\.1:\d+\/postgres\?sslmode=disable$/)
     assert.deepEqual(await applyMigrations(first.connectionString), await migrationNamesOnDisk())
@@ -40,7 +41,7 @@ test('PGlite on a free port: migrated, used by Prisma, and keeps its data across
   await assert.rejects(queryOnce(first.connectionString), /ECONNREFUSED/, 'stop() closes the port')
 
   const second = await startEmbeddedPostgres({ dataDir })
-  prisma = createPrismaClient(second.connectionString, { maxConnections: 2 })
+  prisma = createPrismaClient(second.connectionString, { maxConnections: 2, timeouts: defaultSettings.app.timeouts })
   try {
     assert.equal(await prisma.venue.count(), 31)
     assert.equal((await prisma.venue.findFirstOrThrow({ where: { name: 'Blue House' } })).address, '1 Cheongwadae-ro')

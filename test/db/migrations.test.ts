@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { test } from 'node:test'
 import pg from 'pg'
+import { defaultSettings } from '../../src/config.js'
 import { createPrismaClient } from '../../src/db/client.js'
 import { migrationNamesOnDisk, pendingMigrations } from '../../src/db/migration-status.js'
 import { applyMigrations, diffMigrationsAgainstSchema } from '../../src/db/schema-engine.js'
@@ -22,7 +23,7 @@ test('the drift check reports a schema the migrations do not build', async () =>
 })
 
 test('pendingMigrations: none on the migrated test database', async (t) => {
-  const prisma = createPrismaClient(testDatabaseUrl(), { maxConnections: 2 })
+  const prisma = createPrismaClient(testDatabaseUrl(), { maxConnections: 2, timeouts: defaultSettings.app.timeouts })
   t.after(() => prisma.$disconnect())
   assert.deepEqual(await pendingMigrations(prisma), [])
 })
@@ -32,7 +33,7 @@ test('pendingMigrations: all before migrating, none after, and a rolled-back one
   assert.ok(onDisk.includes('20260101000000_init'))
   const { url, drop } = await newEmptyDatabase()
   t.after(drop)
-  const prisma = createPrismaClient(url, { maxConnections: 2 })
+  const prisma = createPrismaClient(url, { maxConnections: 2, timeouts: defaultSettings.app.timeouts })
   t.after(() => prisma.$disconnect())
 
   assert.deepEqual(await pendingMigrations(prisma), onDisk, 'no _prisma_migrations table yet')

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import Fastify from 'fastify'
 import pg from 'pg'
+import { defaultSettings } from '../../src/config.js'
 import { createPrismaClient, type PrismaClient } from '../../src/db/client.js'
 import { inTransaction } from '../../src/db/transactions.js'
 import { isDatabaseUnavailable, isWriteConflict } from '../../src/db/unavailable.js'
@@ -72,7 +73,7 @@ async function deadlock (prisma: PrismaClient, raw: boolean): Promise<unknown> {
 
 describe('write conflicts', () => {
   it('are known from a real deadlock, in a raw statement and in a Prisma query, and become 503 write-conflict', needsPostgresServer, async (t) => {
-    const prisma = createPrismaClient(databaseUrl(), { maxConnections: 2 })
+    const prisma = createPrismaClient(databaseUrl(), { maxConnections: 2, timeouts: defaultSettings.app.timeouts })
     t.after(() => prisma.$disconnect())
     for (const raw of [true, false]) {
       const error = await deadlock(prisma, raw)

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { InputError } from '../../src/domain/errors.js'
 import {
   describeTimeWindow,
-  PARTS_OF_DAY,
+  PART_OF_DAY_HOURS,
   resolveTimeWindow,
   type ResolvedTimeWindow,
   type TimeWindowInput
@@ -42,9 +42,9 @@ function assertRefused (
 // The seeded example: a state visit to China, an afternoon engagement in Shanghai.
 const shanghaiAfternoon: TimeWindowInput = { timeZone: 'Asia/Shanghai', precision: 'part_of_day', localDate: '2026-01-05', partOfDay: 'afternoon' }
 
-describe('PARTS_OF_DAY', () => {
+describe('PART_OF_DAY_HOURS', () => {
   it('matches the published hours', () => {
-    assert.deepEqual(PARTS_OF_DAY, {
+    assert.deepEqual(PART_OF_DAY_HOURS, {
       morning: { startHour: 6, endHour: 12 },
       midday: { startHour: 11, endHour: 14 },
       afternoon: { startHour: 12, endHour: 18 },

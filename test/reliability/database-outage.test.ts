@@ -3,14 +3,14 @@ import { once } from 'node:events'
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { defaultConfig } from '../../src/config.js'
+import { defaultSettings } from '../../src/config.js'
 import { TOKEN_SCOPES } from '../../src/domain/access.js'
 import { WRITE_TOKEN, authorised, buildTestApp, databaseUrl, visitBody } from '../helper.js'
 
 // The embedded PGlite runs one statement at a time for every connection, and an open transaction
 // holds it for its own, so there a transaction can wait its turn longer than 2 s under this load
 // (and the rest of the suite's): it gets the service's default, as a newcomer's start has.
-const CONNECT_TIMEOUT_MS = process.env.TEST_DATABASE === 'embedded' ? defaultConfig.DB_CONNECT_TIMEOUT_MS : 2000
+const CONNECT_TIMEOUT_MS = process.env.TEST_DATABASE === 'embedded' ? defaultSettings.app.timeouts.databaseConnectMs : 2000
 // Every answer, even during the outage, must come within the connection timeout plus the time
 // the request needs once it has a connection.
 const ANSWER_BOUND_MS = CONNECT_TIMEOUT_MS + 3000

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
 import { promisify } from 'node:util'
-import { loadConfig } from '../../src/config.js'
+import { loadSettings } from '../../src/config.js'
 import { allowsLocalDevToken } from '../../src/startup/dev-token.js'
 import { visitBody } from '../helper.js'
 import { failedStart, send, spawnServer, waitForAddress, type ServerProcess } from '../server-process.js'
@@ -98,13 +98,13 @@ describe('npm start on the embedded database', () => {
   })
 
   it('makes a local token only for a local trial: embedded, no API_TOKENS, not production, loopback', () => {
-    assert.equal(allowsLocalDevToken(loadConfig({})), true)
-    assert.equal(allowsLocalDevToken(loadConfig({ HOST: 'localhost' })), true)
-    assert.equal(allowsLocalDevToken(loadConfig({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/postgres' })), false)
-    assert.equal(allowsLocalDevToken(loadConfig({ API_TOKENS: 'desk:a-long-secret' })), false)
-    assert.equal(allowsLocalDevToken(loadConfig({ NODE_ENV: 'production' })), false)
-    assert.equal(allowsLocalDevToken(loadConfig({ HOST: '0.0.0.0' })), false)
-    assert.equal(allowsLocalDevToken(loadConfig({ HOST: '192.168.1.20' })), false)
-    assert.equal(allowsLocalDevToken(loadConfig({ EMBEDDED_DB_DIR: 'memory://' })), false)
+    assert.equal(allowsLocalDevToken(loadSettings({})), true)
+    assert.equal(allowsLocalDevToken(loadSettings({ HOST: 'localhost' })), true)
+    assert.equal(allowsLocalDevToken(loadSettings({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/postgres' })), false)
+    assert.equal(allowsLocalDevToken(loadSettings({ API_TOKENS: 'desk:a-long-secret' })), false)
+    assert.equal(allowsLocalDevToken(loadSettings({ NODE_ENV: 'production' })), false)
+    assert.equal(allowsLocalDevToken(loadSettings({ HOST: '0.0.0.0' })), false)
+    assert.equal(allowsLocalDevToken(loadSettings({ HOST: '192.168.1.20' })), false)
+    assert.equal(allowsLocalDevToken(loadSettings({ EMBEDDED_DB_DIR: 'memory://' })), false)
   })
 })

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { createApiToken } from '../../src/db/api-tokens.js'
+import { defaultSettings } from '../../src/config.js'
 import { createPrismaClient } from '../../src/db/client.js'
 import { databaseUrl, needsPostgresServer } from '../helper.js'
 import { failedStart } from '../server-process.js'
@@ -70,7 +71,7 @@ describe('a start that cannot succeed prints one line saying what to do, and exi
   })
 
   it('refuses API_TOKENS that name a token of the database', async (t) => {
-    const prisma = createPrismaClient(databaseUrl(), { maxConnections: 1 })
+    const prisma = createPrismaClient(databaseUrl(), { maxConnections: 1, timeouts: defaultSettings.app.timeouts })
     t.after(() => prisma.$disconnect())
     const name = `shared-${Date.now().toString(36)}`
     await createApiToken(prisma, { name, scopes: ['write'] })
