@@ -13,8 +13,6 @@ import { changeAuthor } from '../../http/change-author.js'
 import { getEngagement, listEngagements } from '../../services/engagement-reads.js'
 import { createEngagement, deleteEngagement, updateEngagement } from '../../services/engagement-writes.js'
 
-const writeSecurity = [{ bearerAuth: [] }]
-
 const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/engagements', {
     schema: {
@@ -30,16 +28,15 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => listEngagements(app.prisma, request.query, request.tokenScopes))
 
   app.post('/visits/:visit/engagements', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['engagements'],
       operationId: 'createEngagement',
       summary: 'Add an engagement to a visit',
-      security: writeSecurity,
       params: VisitParams,
       headers: IdempotentPostHeaders,
       body: refTo(EngagementCreate),
-      response: { 201: refTo(Engagement), ...problemResponses(400, 401, 403, 404, 409, 413, 414, 415, 422, 503) }
+      response: { 201: refTo(Engagement), ...problemResponses(400, 404, 409, 413, 414, 415, 422, 503) }
     }
   }, async (request, reply) => {
     const engagement = await createEngagement(app.prisma, request.params.visit, request.body, changeAuthor(request), request.tokenScopes)
@@ -59,16 +56,15 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => getEngagement(app.prisma, request.params.id, request.tokenScopes, request.query.tz, request.query.lang))
 
   app.patch('/engagements/:id', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['engagements'],
       operationId: 'updateEngagement',
       summary: 'Change an engagement',
-      security: writeSecurity,
       params: idParams(DEMO_IDS.engagements.summit),
       headers: ConditionalWriteHeaders,
       body: refTo(EngagementPatch),
-      response: { 200: refTo(Engagement), ...problemResponses(400, 401, 403, 404, 409, 412, 413, 414, 415, 422, 428, 503) }
+      response: { 200: refTo(Engagement), ...problemResponses(400, 404, 409, 412, 413, 414, 415, 422, 428, 503) }
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
@@ -76,16 +72,15 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/engagements/:id', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['engagements'],
       operationId: 'deleteEngagement',
       summary: 'Delete an engagement',
-      security: writeSecurity,
       // The only engagement of the demo leg that DELETE /v1/legs/{id} names.
       params: idParams(DEMO_IDS.engagements.returnToSeoul),
       headers: ConditionalWriteHeaders,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 412, 414, 428, 503) }
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 404, 412, 414, 428, 503) }
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()

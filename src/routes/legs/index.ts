@@ -9,20 +9,17 @@ import { VisitParams } from '../../schemas/visits.js'
 import { changeAuthor } from '../../http/change-author.js'
 import { createLeg, deleteLeg, getLeg, updateLeg } from '../../services/legs.js'
 
-const writeSecurity = [{ bearerAuth: [] }]
-
 const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/visits/:visit/legs', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['legs'],
       operationId: 'createLeg',
       summary: 'Add a leg to a visit',
-      security: writeSecurity,
       params: VisitParams,
       headers: IdempotentPostHeaders,
       body: refTo(LegCreate),
-      response: { 201: refTo(Leg), ...problemResponses(400, 401, 403, 404, 409, 413, 414, 415, 422, 503) }
+      response: { 201: refTo(Leg), ...problemResponses(400, 404, 409, 413, 414, 415, 422, 503) }
     }
   }, async (request, reply) => {
     const leg = await createLeg(app.prisma, request.params.visit, request.body, changeAuthor(request))
@@ -41,16 +38,15 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => getLeg(app.prisma, request.params.id))
 
   app.patch('/legs/:id', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['legs'],
       operationId: 'updateLeg',
       summary: 'Change a leg',
-      security: writeSecurity,
       params: idParams(DEMO_IDS.legs.beijing),
       headers: ConditionalWriteHeaders,
       body: refTo(LegPatch),
-      response: { 200: refTo(Leg), ...problemResponses(400, 401, 403, 404, 409, 412, 413, 414, 415, 422, 428, 503) }
+      response: { 200: refTo(Leg), ...problemResponses(400, 404, 409, 412, 413, 414, 415, 422, 428, 503) }
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
@@ -58,16 +54,15 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/legs/:id', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['legs'],
       operationId: 'deleteLeg',
       summary: 'Delete a leg that has no engagements',
-      security: writeSecurity,
       // The demo leg whose only engagement is the example of DELETE /v1/engagements/{id}.
       params: idParams(DEMO_IDS.legs.seoul),
       headers: ConditionalWriteHeaders,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 409, 412, 414, 428, 503) }
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 404, 409, 412, 414, 428, 503) }
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()

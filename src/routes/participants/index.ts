@@ -11,8 +11,6 @@ import {
   getParticipant, listParticipantEngagements, listParticipants, updateParticipant
 } from '../../services/participants.js'
 
-const writeSecurity = [{ bearerAuth: [] }]
-
 const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/participants', {
     schema: {
@@ -36,7 +34,7 @@ const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => getParticipant(app.prisma, request.params.id, request.tokenScopes))
 
   app.patch('/participants/:id', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['participants'],
       operationId: 'updateParticipant',
@@ -44,11 +42,10 @@ const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Names, alternative names and translations changed here are searched at once in every engagement of the person. ' +
         'Each engagement that shows what changed (the name, translations, country) gets a new version and an update in the change feed, ' +
         'with the Change-Reason and Change-Source sent here.',
-      security: writeSecurity,
       params: idParams(DEMO_IDS.participants.xi),
       headers: ConditionalWriteHeaders,
       body: refTo(ParticipantPatch),
-      response: { 200: refTo(Participant), ...problemResponses(400, 401, 403, 404, 409, 412, 413, 414, 415, 428, 503) }
+      response: { 200: refTo(Participant), ...problemResponses(400, 404, 409, 412, 413, 414, 415, 428, 503) }
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()

@@ -10,8 +10,6 @@ import { changeAuthor } from '../../http/change-author.js'
 import { visitItinerary, visitNowAndNext } from '../../services/itinerary.js'
 import { createVisit, deleteVisit, getVisit, listVisits, updateVisit } from '../../services/visits.js'
 
-const writeSecurity = [{ bearerAuth: [] }]
-
 const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/visits', {
     schema: {
@@ -25,15 +23,14 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => listVisits(app.prisma, request.query))
 
   app.post('/visits', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['visits'],
       operationId: 'createVisit',
       summary: 'Create a visit',
-      security: writeSecurity,
       headers: IdempotentPostHeaders,
       body: refTo(VisitCreate),
-      response: { 201: refTo(Visit), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 503) }
+      response: { 201: refTo(Visit), ...problemResponses(400, 409, 413, 415, 422, 503) }
     }
   }, async (request, reply) => {
     const visit = await createVisit(app.prisma, request.body, changeAuthor(request))
@@ -53,16 +50,15 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => getVisit(app.prisma, request.params.visit, request.query.lang))
 
   app.patch('/visits/:visit', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['visits'],
       operationId: 'updateVisit',
       summary: 'Change a visit',
-      security: writeSecurity,
       params: VisitParams,
       headers: ConditionalWriteHeaders,
       body: refTo(VisitPatch),
-      response: { 200: refTo(Visit), ...problemResponses(400, 401, 403, 404, 409, 412, 413, 414, 415, 422, 428, 503) }
+      response: { 200: refTo(Visit), ...problemResponses(400, 404, 409, 412, 413, 414, 415, 422, 428, 503) }
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
@@ -70,15 +66,14 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/visits/:visit', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['visits'],
       operationId: 'deleteVisit',
       summary: 'Delete a visit with its legs and engagements',
-      security: writeSecurity,
       params: VisitParams,
       headers: ConditionalWriteHeaders,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 412, 414, 428, 503) }
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 404, 412, 414, 428, 503) }
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()
