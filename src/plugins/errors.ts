@@ -157,7 +157,8 @@ function problemsOfEveryRoute (route: RouteOptions): number[] {
 /**
  * An onRoute hook that documents, on every route with documented responses, the problems
  * `statuses` says it can answer, beside those the route lists itself. The errors plugin adds
- * those of every route; a scope adds those its hooks answer (401 and 429 where tokens are read).
+ * those of every route; a scope adds those its hooks answer (401 and 429 where tokens are read),
+ * and the auth plugin those of a route that needs a scope.
  */
 export function documentProblems (statuses: (route: RouteOptions) => number[]): onRouteHookHandler {
   return (route) => {

@@ -52,7 +52,7 @@ const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'The visit as an iCalendar feed',
       description: `Every engagement of the visit, to subscribe to in a calendar app (refreshed every ${CALENDAR_REFRESH_SECONDS / 60} minutes). ${FEED_NOTES}`,
       params: VisitParams,
-      response: calendarResponses('The visit\'s engagements as an iCalendar feed.', 400, 401, 404, 414, 422, 503)
+      response: calendarResponses('The visit\'s engagements as an iCalendar feed.', 422)
     }
   }, async (request, reply) => sendCalendar(reply, await visitCalendar(app.prisma, request.params.visit, request.tokenScopes, engagementUrl(request))))
 
@@ -63,7 +63,7 @@ const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Engagements as an iCalendar feed',
       description: `The engagements that GET /v1/engagements would list with the same filters, all of them in one feed. ${FEED_NOTES}`,
       querystring: CalendarQuery,
-      response: calendarResponses('The matching engagements as an iCalendar feed.', 400, 401, 422, 503)
+      response: calendarResponses('The matching engagements as an iCalendar feed.', 422)
     }
   }, async (request, reply) => sendCalendar(reply, await engagementCalendar(app.prisma, request.query, request.tokenScopes, engagementUrl(request))))
 }

@@ -23,7 +23,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'with `tz` it is the reader\'s day, so `date=2026-01-05&tz=America/Los_Angeles` and the same date in ' +
         'Asia/Seoul are different sets.',
       querystring: EngagementListQuery,
-      response: { 200: refTo(EngagementPage), ...notModifiedResponse, ...problemResponses(400, 401, 503) }
+      response: { 200: refTo(EngagementPage), ...notModifiedResponse }
     }
   }, async (request) => listEngagements(app.prisma, request.query, request.tokenScopes))
 
@@ -36,7 +36,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: VisitParams,
       headers: IdempotentPostHeaders,
       body: refTo(EngagementCreate),
-      response: { 201: refTo(Engagement), ...problemResponses(400, 404, 409, 413, 414, 415, 422, 503) }
+      response: { 201: refTo(Engagement), ...problemResponses(409, 422) }
     }
   }, async (request, reply) => {
     const engagement = await createEngagement(app.prisma, request.params.visit, request.body, changeAuthor(request), request.tokenScopes)
@@ -51,7 +51,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Get an engagement',
       params: idParams(DEMO_IDS.engagements.summit),
       querystring: ViewerQuery,
-      response: { 200: refTo(Engagement), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
+      response: { 200: refTo(Engagement), ...notModifiedResponse }
     }
   }, async (request) => getEngagement(app.prisma, request.params.id, request.tokenScopes, request.query.tz, request.query.lang))
 
@@ -64,7 +64,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: idParams(DEMO_IDS.engagements.summit),
       headers: ConditionalWriteHeaders,
       body: refTo(EngagementPatch),
-      response: { 200: refTo(Engagement), ...problemResponses(400, 404, 409, 412, 413, 414, 415, 422, 428, 503) }
+      response: { 200: refTo(Engagement), ...problemResponses(409, 412, 422, 428) }
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
@@ -80,7 +80,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // The only engagement of the demo leg that DELETE /v1/legs/{id} names.
       params: idParams(DEMO_IDS.engagements.returnToSeoul),
       headers: ConditionalWriteHeaders,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 404, 412, 414, 428, 503) }
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(412, 428) }
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()

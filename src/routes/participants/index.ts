@@ -19,7 +19,7 @@ const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Find participants by name',
       description: 'One record per person across all visits, found by name, alternative name or translated name.',
       querystring: ParticipantListQuery,
-      response: { 200: refTo(ParticipantPage), ...notModifiedResponse, ...problemResponses(400, 401, 503) }
+      response: { 200: refTo(ParticipantPage), ...notModifiedResponse }
     }
   }, async (request) => listParticipants(app.prisma, request.query, request.tokenScopes))
 
@@ -29,7 +29,7 @@ const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'getParticipant',
       summary: 'Get a participant',
       params: idParams(DEMO_IDS.participants.xi),
-      response: { 200: refTo(Participant), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
+      response: { 200: refTo(Participant), ...notModifiedResponse }
     }
   }, async (request) => getParticipant(app.prisma, request.params.id, request.tokenScopes))
 
@@ -45,7 +45,7 @@ const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: idParams(DEMO_IDS.participants.xi),
       headers: ConditionalWriteHeaders,
       body: refTo(ParticipantPatch),
-      response: { 200: refTo(Participant), ...problemResponses(400, 404, 409, 412, 413, 414, 415, 428, 503) }
+      response: { 200: refTo(Participant), ...problemResponses(409, 412, 428) }
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
@@ -60,7 +60,7 @@ const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'In chronological order, as `GET /v1/engagements?participant=<id>`.',
       params: idParams(DEMO_IDS.participants.xi),
       querystring: ParticipantEngagementsQuery,
-      response: { 200: refTo(EngagementPage), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
+      response: { 200: refTo(EngagementPage), ...notModifiedResponse }
     }
   }, async (request) => listParticipantEngagements(app.prisma, request.params.id, request.query, request.tokenScopes))
 }

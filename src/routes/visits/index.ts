@@ -18,7 +18,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'List visits',
       description: 'Visits in order of start date, filtered by dates, destination country, principal or status.',
       querystring: VisitListQuery,
-      response: { 200: refTo(VisitPage), ...notModifiedResponse, ...problemResponses(400, 401, 503) }
+      response: { 200: refTo(VisitPage), ...notModifiedResponse }
     }
   }, async (request) => listVisits(app.prisma, request.query))
 
@@ -30,7 +30,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Create a visit',
       headers: IdempotentPostHeaders,
       body: refTo(VisitCreate),
-      response: { 201: refTo(Visit), ...problemResponses(400, 409, 413, 415, 422, 503) }
+      response: { 201: refTo(Visit), ...problemResponses(409, 422) }
     }
   }, async (request, reply) => {
     const visit = await createVisit(app.prisma, request.body, changeAuthor(request))
@@ -45,7 +45,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Get a visit by id or slug',
       params: VisitParams,
       querystring: Type.Object(LanguageQuery, { additionalProperties: false }),
-      response: { 200: refTo(Visit), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
+      response: { 200: refTo(Visit), ...notModifiedResponse }
     }
   }, async (request) => getVisit(app.prisma, request.params.visit, request.query.lang))
 
@@ -58,7 +58,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: VisitParams,
       headers: ConditionalWriteHeaders,
       body: refTo(VisitPatch),
-      response: { 200: refTo(Visit), ...problemResponses(400, 404, 409, 412, 413, 414, 415, 422, 428, 503) }
+      response: { 200: refTo(Visit), ...problemResponses(409, 412, 422, 428) }
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
@@ -73,7 +73,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Delete a visit with its legs and engagements',
       params: VisitParams,
       headers: ConditionalWriteHeaders,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 404, 412, 414, 428, 503) }
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(412, 428) }
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()
@@ -90,7 +90,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'they happen on, in chronological order. With ?tz=, every engagement also carries `viewer` times in that zone.',
       params: VisitParams,
       querystring: ViewerQuery,
-      response: { 200: refTo(Itinerary), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
+      response: { 200: refTo(Itinerary), ...notModifiedResponse }
     }
   }, async (request) => visitItinerary(app.prisma, request.params.visit, request.tokenScopes, { timeZone: request.query.tz, language: request.query.lang }))
 
@@ -103,7 +103,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'With ?tz=, every engagement also carries `viewer` times in that zone.',
       params: VisitParams,
       querystring: NowAndNextQuery,
-      response: { 200: refTo(NowAndNext), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
+      response: { 200: refTo(NowAndNext), ...notModifiedResponse }
     }
   }, async (request) => visitNowAndNext(app.prisma, request.params.visit, request.query.at, request.tokenScopes, {
     timeZone: request.query.tz, language: request.query.lang
