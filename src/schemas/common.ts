@@ -348,7 +348,8 @@ export const TranslationsView = Type.Unsafe<Record<string, string>>({
   examples: [{ ko: '시진핑', zh: '习近平' }]
 })
 
-export const LanguageQuery = {
+/** ?lang= of every read that shows titles or names; other queries take its `properties`. */
+export const LanguageQuery = Type.Object({
   lang: Type.Optional(Type.String({
     maxLength: 35,
     pattern: LANGUAGE_TAG_PATTERN,
@@ -356,4 +357,23 @@ export const LanguageQuery = {
       '(zh-Hans-CN falls back to zh-Hans, then zh), with the original alongside as originalTitle / originalName. ' +
       'For example ko or zh.'
   }))
-}
+}, { additionalProperties: false })
+
+/** The reader's zone, ?tz= of a read that shows times: it gives each time also in that zone, as `viewer`. */
+export const ViewerTimeZone = Type.String({ ...TimeZoneName, description: 'Also give every time in this zone (the reader\'s), as `viewer`.', examples: ['America/New_York'] })
+
+/** ?tz= and ?lang= of a read that shows engagements; other queries take its `properties`. */
+export const ViewerQuery = Type.Object({
+  tz: Type.Optional(ViewerTimeZone),
+  ...LanguageQuery.properties
+}, { additionalProperties: false })
+
+/** The `{id}` of a path; `example`, a row of the demo visit, is what Swagger UI fills in. */
+export const idParams = (example: string) => Type.Object({ id: Type.String({ ...Uuid, examples: [example] }) })
+
+/** How a visit is named in a path or a filter: its id, or its slug. */
+export const VisitIdOrSlug = Type.String({ minLength: 1, maxLength: 100, pattern: TEXT_PATTERN, examples: ['lee-jae-myung-china-2026'] })
+
+export const VisitParams = Type.Object({
+  visit: Type.String({ ...VisitIdOrSlug, description: 'The visit\'s id or slug.' })
+})

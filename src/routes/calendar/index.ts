@@ -2,9 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { CALENDAR_REFRESH_SECONDS, MAX_CALENDAR_EVENTS } from '../../domain/calendar.js'
-import { notModifiedResponse, problemResponses } from '../../schemas/common.js'
+import { VisitParams, notModifiedResponse, problemResponses } from '../../schemas/common.js'
 import { EngagementListQuery } from '../../schemas/engagements.js'
-import { VisitParams } from '../../schemas/visits.js'
 import { engagementCalendar, visitCalendar, type CalendarFeed, type EngagementUrl } from '../../services/calendar.js'
 
 /** The JSON list's filters, whatever they grow to; a feed has no pages. */

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { notModifiedResponse, problemResponses, refTo } from '../../schemas/common.js'
+import { VisitParams, notModifiedResponse, problemResponses, refTo } from '../../schemas/common.js'
 import { ChangeFeed, ChangeFeedQuery, ChangeHistory, ChangeHistoryQuery } from '../../schemas/changes.js'
-import { VisitParams } from '../../schemas/visits.js'
 import { readFeed, visitHistory } from '../../services/changes.js'
 
 export interface ChangeRoutesOptions {

@@ -2,13 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { DEMO_IDS } from '../../demo/demo-ids.js'
 import {
-  ConditionalWriteHeaders, IdempotentPostHeaders, notModifiedResponse, problemResponses, refTo
+  ConditionalWriteHeaders, IdempotentPostHeaders, ViewerQuery, VisitParams, idParams, notModifiedResponse, problemResponses, refTo
 } from '../../schemas/common.js'
 import {
   Engagement, EngagementCreate, EngagementListQuery, EngagementPage, EngagementPatch
 } from '../../schemas/engagements.js'
-import { idParams } from '../../schemas/legs.js'
-import { ViewerQuery, VisitParams } from '../../schemas/visits.js'
 import { changeAuthor } from '../../http/change-author.js'
 import { getEngagement, listEngagements } from '../../services/engagement-reads.js'
 import { createEngagement, deleteEngagement, updateEngagement } from '../../services/engagement-writes.js'

@@ -2,10 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { DEMO_IDS } from '../../demo/demo-ids.js'
 import {
-  ConditionalWriteHeaders, IdempotentPostHeaders, notModifiedResponse, problemResponses, refTo
+  ConditionalWriteHeaders, IdempotentPostHeaders, VisitParams, idParams, notModifiedResponse, problemResponses, refTo
 } from '../../schemas/common.js'
-import { Leg, LegCreate, LegPatch, idParams } from '../../schemas/legs.js'
-import { VisitParams } from '../../schemas/visits.js'
+import { Leg, LegCreate, LegPatch } from '../../schemas/legs.js'
 import { changeAuthor } from '../../http/change-author.js'
 import { createLeg, deleteLeg, getLeg, updateLeg } from '../../services/legs.js'
 

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { DEMO_IDS } from '../../demo/demo-ids.js'
-import { ConditionalWriteHeaders, notModifiedResponse, problemResponses, refTo } from '../../schemas/common.js'
+import { ConditionalWriteHeaders, idParams, notModifiedResponse, problemResponses, refTo } from '../../schemas/common.js'
 import { EngagementPage } from '../../schemas/engagements.js'
-import { idParams } from '../../schemas/legs.js'
 import {
   Participant, ParticipantEngagementsQuery, ParticipantListQuery, ParticipantPage, ParticipantPatch
 } from '../../schemas/participants.js'

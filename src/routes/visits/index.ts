@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import {
-  ConditionalWriteHeaders, IdempotentPostHeaders, LanguageQuery, notModifiedResponse, problemResponses, refTo
+  ConditionalWriteHeaders, IdempotentPostHeaders, LanguageQuery, ViewerQuery, VisitParams, notModifiedResponse, problemResponses, refTo
 } from '../../schemas/common.js'
 import {
-  Itinerary, NowAndNext, NowAndNextQuery, ViewerQuery, Visit, VisitCreate, VisitListQuery, VisitPage, VisitParams, VisitPatch
+  Itinerary, NowAndNext, NowAndNextQuery, Visit, VisitCreate, VisitListQuery, VisitPage, VisitPatch
 } from '../../schemas/visits.js'
 import { changeAuthor } from '../../http/change-author.js'
 import { visitItinerary, visitNowAndNext } from '../../services/itinerary.js'
@@ -44,7 +44,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'getVisit',
       summary: 'Get a visit by id or slug',
       params: VisitParams,
-      querystring: Type.Object(LanguageQuery, { additionalProperties: false }),
+      querystring: LanguageQuery,
       response: { 200: refTo(Visit), ...notModifiedResponse }
     }
   }, async (request) => getVisit(app.prisma, request.params.visit, request.query.lang))
