@@ -254,6 +254,11 @@ export function problemResponses (...statuses: number[]) {
   return responses
 }
 
+/** The answer to a DELETE that succeeded. */
+export const deletedResponse = {
+  204: Type.Null({ description: 'Deleted' })
+}
+
 /** The answer to a GET whose If-None-Match names the current ETag. */
 export const notModifiedResponse = {
   304: Type.Null({ description: 'Not modified: the ETag in If-None-Match is still current. No body; the ETag and Cache-Control headers are sent.' })

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import { DEMO_IDS } from '../../demo/demo-ids.js'
 import {
-  ConditionalWriteHeaders, IdempotentPostHeaders, ViewerQuery, VisitParams, idParams, notModifiedResponse, problemResponses, refTo
+  ConditionalWriteHeaders, IdempotentPostHeaders, ViewerQuery, VisitParams, deletedResponse, idParams, notModifiedResponse, problemResponses, refTo
 } from '../../schemas/common.js'
 import {
   Engagement, EngagementCreate, EngagementListQuery, EngagementPage, EngagementPatch
@@ -78,7 +77,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // The only engagement of the demo leg that DELETE /v1/legs/{id} names.
       params: idParams(DEMO_IDS.engagements.returnToSeoul),
       headers: ConditionalWriteHeaders,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(412, 428) }
+      response: { ...deletedResponse, ...problemResponses(412, 428) }
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()

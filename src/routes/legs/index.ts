@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import { DEMO_IDS } from '../../demo/demo-ids.js'
 import {
-  ConditionalWriteHeaders, IdempotentPostHeaders, VisitParams, idParams, notModifiedResponse, problemResponses, refTo
+  ConditionalWriteHeaders, IdempotentPostHeaders, VisitParams, deletedResponse, idParams, notModifiedResponse, problemResponses, refTo
 } from '../../schemas/common.js'
 import { Leg, LegCreate, LegPatch } from '../../schemas/legs.js'
 import { changeAuthor } from '../../http/change-author.js'
@@ -61,7 +60,7 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // The demo leg whose only engagement is the example of DELETE /v1/engagements/{id}.
       params: idParams(DEMO_IDS.legs.seoul),
       headers: ConditionalWriteHeaders,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(409, 412, 428) }
+      response: { ...deletedResponse, ...problemResponses(409, 412, 428) }
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()

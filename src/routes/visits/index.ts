@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import {
-  ConditionalWriteHeaders, IdempotentPostHeaders, LanguageQuery, ViewerQuery, VisitParams, notModifiedResponse, problemResponses, refTo
+  ConditionalWriteHeaders, IdempotentPostHeaders, LanguageQuery, ViewerQuery, VisitParams, deletedResponse, notModifiedResponse, problemResponses, refTo
 } from '../../schemas/common.js'
 import {
   Itinerary, NowAndNext, NowAndNextQuery, Visit, VisitCreate, VisitListQuery, VisitPage, VisitPatch
@@ -73,7 +72,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Delete a visit with its legs and engagements',
       params: VisitParams,
       headers: ConditionalWriteHeaders,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(412, 428) }
+      response: { ...deletedResponse, ...problemResponses(412, 428) }
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()
