@@ -10,6 +10,21 @@ export interface ProblemType {
 }
 
 /**
+ * What Fastify and Node refuse a request with before a route runs (see frameworkProblem). Each
+ * type is the error's code: the one here is the one a client usually meets with that status; the
+ * 400s of body parsing have several codes.
+ */
+const FRAMEWORK_PROBLEM_TYPES = {
+  malformedRequest: { type: '/problems/bad-request', title: 'Bad request', status: 400 },
+  staticPathForbidden: { type: '/problems/FST_STATIC_FORBIDDEN_PATH', title: 'Forbidden', status: 403 },
+  requestTimeout: { type: '/problems/ERR_HTTP_REQUEST_TIMEOUT', title: 'Request timeout', status: 408 },
+  contentTooLarge: { type: '/problems/FST_ERR_CTP_BODY_TOO_LARGE', title: 'Content too large', status: 413 },
+  uriTooLong: { type: '/problems/FST_ERR_MAX_PARAM_LENGTH', title: 'URI too long', status: 414 },
+  unsupportedMediaType: { type: '/problems/FST_ERR_CTP_INVALID_MEDIA_TYPE', title: 'Unsupported media type', status: 415 },
+  headersTooLarge: { type: '/problems/HPE_HEADER_OVERFLOW', title: 'Request headers too large', status: 431 }
+} as const satisfies Record<string, ProblemType>
+
+/**
  * Every problem type the API answers with, in one place: the errors plugin sends them as they are
  * here and the OpenAPI document quotes them (src/schemas/common.ts).
  */
@@ -38,15 +53,8 @@ export const PROBLEM_TYPES = {
   timeout: { type: '/problems/timeout', title: 'Service temporarily unavailable', status: 503, retryAfterSeconds: 5 },
   shuttingDown: { type: '/problems/shutting-down', title: 'Service temporarily unavailable', status: 503, retryAfterSeconds: 1 },
   migrationsPending: { type: '/problems/migrations-pending', title: 'Service not ready', status: 503, retryAfterSeconds: 30 },
-  // Refused by Fastify or Node before a route runs (see frameworkProblem). Their type is the error's
-  // code: the one here is the one a client usually meets; the 400s of body parsing have several.
-  malformedRequest: { type: '/problems/bad-request', title: 'Bad request', status: 400 },
-  requestTimeout: { type: '/problems/ERR_HTTP_REQUEST_TIMEOUT', title: 'Request timeout', status: 408 },
-  contentTooLarge: { type: '/problems/FST_ERR_CTP_BODY_TOO_LARGE', title: 'Content too large', status: 413 },
-  staticPathForbidden: { type: '/problems/FST_STATIC_FORBIDDEN_PATH', title: 'Forbidden', status: 403 },
-  uriTooLong: { type: '/problems/FST_ERR_MAX_PARAM_LENGTH', title: 'URI too long', status: 414 },
-  unsupportedMediaType: { type: '/problems/FST_ERR_CTP_INVALID_MEDIA_TYPE', title: 'Unsupported media type', status: 415 },
-  headersTooLarge: { type: '/problems/HPE_HEADER_OVERFLOW', title: 'Request headers too large', status: 431 }
+  // Refused before a route runs.
+  ...FRAMEWORK_PROBLEM_TYPES
 } as const satisfies Record<string, ProblemType>
 
 export type ProblemName = keyof typeof PROBLEM_TYPES
@@ -90,12 +98,13 @@ export function problem (name: ProblemName, detail: string, options: ProblemOpti
   return new HttpProblem(kind.status, kind.type, kind.title, detail, { ...options, headers: { ...retryAfter, ...options.headers } })
 }
 
-const FRAMEWORK_PROBLEMS: readonly ProblemName[] = [
-  'malformedRequest', 'staticPathForbidden', 'notFound', 'requestTimeout', 'contentTooLarge', 'uriTooLong', 'unsupportedMediaType', 'headersTooLarge'
-]
-
-/** The titles of the statuses Fastify and Node refuse a request with, from the catalogue. */
-const FRAMEWORK_TITLES: ReadonlyMap<number, string> = new Map(FRAMEWORK_PROBLEMS.map((name) => [PROBLEM_TYPES[name].status, PROBLEM_TYPES[name].title]))
+/**
+ * The titles of the statuses Fastify and Node refuse a request with, from the catalogue (a 404
+ * is the router's, should Fastify's own not-found handler ever answer).
+ */
+const FRAMEWORK_TITLES: ReadonlyMap<number, string> = new Map(
+  [...Object.values(FRAMEWORK_PROBLEM_TYPES), PROBLEM_TYPES.notFound].map(({ status, title }) => [status, title])
+)
 
 /**
  * A client error raised by Fastify or Node rather than by this code: its type is named after its
