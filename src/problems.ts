@@ -10,9 +10,23 @@ export interface ProblemType {
 }
 
 /**
+ * What Fastify and Node refuse a request with before a route runs (see frameworkProblem). Each
+ * type is the error's code: the one here is the one a client usually meets with that status; the
+ * 400s of body parsing have several codes.
+ */
+const FRAMEWORK_PROBLEM_TYPES = {
+  malformedRequest: { type: '/problems/bad-request', title: 'Bad request', status: 400 },
+  staticPathForbidden: { type: '/problems/FST_STATIC_FORBIDDEN_PATH', title: 'Forbidden', status: 403 },
+  requestTimeout: { type: '/problems/ERR_HTTP_REQUEST_TIMEOUT', title: 'Request timeout', status: 408 },
+  contentTooLarge: { type: '/problems/FST_ERR_CTP_BODY_TOO_LARGE', title: 'Content too large', status: 413 },
+  uriTooLong: { type: '/problems/FST_ERR_MAX_PARAM_LENGTH', title: 'URI too long', status: 414 },
+  unsupportedMediaType: { type: '/problems/FST_ERR_CTP_INVALID_MEDIA_TYPE', title: 'Unsupported media type', status: 415 },
+  headersTooLarge: { type: '/problems/HPE_HEADER_OVERFLOW', title: 'Request headers too large', status: 431 }
+} as const satisfies Record<string, ProblemType>
+
+/**
  * Every problem type the API answers with, in one place: the errors plugin sends them as they are
- * here and the OpenAPI examples quote them. Fastify's own 4xx errors (`/problems/FST_ERR_...`) are
- * named after their code instead, by the errors plugin.
+ * here and the OpenAPI document quotes them (src/schemas/common.ts).
  */
 export const PROBLEM_TYPES = {
   // What was asked cannot be done as asked: the client changes the request.
@@ -38,7 +52,9 @@ export const PROBLEM_TYPES = {
   writeConflict: { type: '/problems/write-conflict', title: 'Service temporarily unavailable', status: 503, retryAfterSeconds: 1 },
   timeout: { type: '/problems/timeout', title: 'Service temporarily unavailable', status: 503, retryAfterSeconds: 5 },
   shuttingDown: { type: '/problems/shutting-down', title: 'Service temporarily unavailable', status: 503, retryAfterSeconds: 1 },
-  migrationsPending: { type: '/problems/migrations-pending', title: 'Service not ready', status: 503, retryAfterSeconds: 30 }
+  migrationsPending: { type: '/problems/migrations-pending', title: 'Service not ready', status: 503, retryAfterSeconds: 30 },
+  // Refused before a route runs.
+  ...FRAMEWORK_PROBLEM_TYPES
 } as const satisfies Record<string, ProblemType>
 
 export type ProblemName = keyof typeof PROBLEM_TYPES
@@ -80,6 +96,24 @@ export function problem (name: ProblemName, detail: string, options: ProblemOpti
   const kind: ProblemType = PROBLEM_TYPES[name]
   const retryAfter: Record<string, string> = kind.retryAfterSeconds === undefined ? {} : { 'retry-after': String(kind.retryAfterSeconds) }
   return new HttpProblem(kind.status, kind.type, kind.title, detail, { ...options, headers: { ...retryAfter, ...options.headers } })
+}
+
+/**
+ * The titles of the statuses Fastify and Node refuse a request with, from the catalogue (a 404
+ * is the router's, should Fastify's own not-found handler ever answer).
+ */
+const FRAMEWORK_TITLES: ReadonlyMap<number, string> = new Map(
+  [...Object.values(FRAMEWORK_PROBLEM_TYPES), PROBLEM_TYPES.notFound].map(({ status, title }) => [status, title])
+)
+
+/**
+ * A client error raised by Fastify or Node rather than by this code: its type is named after its
+ * `code` (FST_ERR_CTP_INVALID_JSON_BODY and the other codes of body parsing too, beside those of
+ * the catalogue), or is `malformedRequest`'s without one; its title is the catalogue's for its status.
+ */
+export function frameworkProblem (status: number, code: string | undefined, detail: string): HttpProblem {
+  const type = code === undefined ? PROBLEM_TYPES.malformedRequest.type : `/problems/${code}`
+  return new HttpProblem(status, type, FRAMEWORK_TITLES.get(status) ?? 'Request error', detail)
 }
 
 export const notFound = (detail: string) => problem('notFound', detail)

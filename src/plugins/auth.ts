@@ -1,10 +1,18 @@
 import fp from 'fastify-plugin'
 import type { onRequestAsyncHookHandler } from 'fastify'
+import { documentProblems } from './errors.js'
 import { findActiveApiToken, recordApiTokenUse } from '../db/api-tokens.js'
 import { matchBootstrapToken, secretDigest, type BootstrapToken, type TokenScope } from '../domain/access.js'
 import { problem, type HttpProblem } from '../problems.js'
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The scope a route needs: the auth plugin refuses a request without a valid token (401) or
+     * without the scope (403), and documents both, with the bearer security requirement.
+     */
+    requiredScope?: TokenScope
+  }
   interface FastifyInstance {
     /**
      * onRequest hook that reads the bearer token, if the request has one. An Authorization
@@ -14,10 +22,6 @@ declare module 'fastify' {
     authenticate: onRequestAsyncHookHandler
     /** onRequest hook after `authenticate` and countRequest: 401 (or 429 past the failed-authentication budget) for a token that is not valid. */
     refuseFailedAuthentication: onRequestAsyncHookHandler
-    /** onRequest hook for routes that need a scope: 401 without a valid token, 403 without the scope. */
-    requireScope: (scope: TokenScope) => onRequestAsyncHookHandler
-    /** requireScope('write'), for every route that changes data. */
-    requireWriteToken: onRequestAsyncHookHandler
   }
   interface FastifyRequest {
     /** The token the request was made with, once `authenticate` has run; null without one. */
@@ -43,6 +47,9 @@ export interface AuthenticatedToken {
 
 const NO_SCOPES: readonly TokenScope[] = Object.freeze([])
 
+/** The OpenAPI security requirement of a route that needs a scope (the scheme is in src/plugins/swagger.ts). */
+const BEARER_SECURITY = [{ bearerAuth: [] }]
+
 function unauthorized (detail: string) {
   return problem('unauthorized', detail, {
     headers: { 'www-authenticate': 'Bearer realm="itinerary-api"' }
@@ -62,8 +69,8 @@ function forbidden (tokenName: string, held: readonly TokenScope[], needed: Toke
  * Bearer tokens: the bootstrap ones from API_TOKENS (compared in constant time, see
  * matchBootstrapToken) and those in the database (found by the digest of the secret; revoked
  * ones are not found). Where tokens are read, register as onRequest hooks `authenticate`, the
- * rate limiter's countRequest and `refuseFailedAuthentication`, in that order; then guard routes
- * with `requireScope`.
+ * rate limiter's countRequest and `refuseFailedAuthentication`, in that order; then a route that
+ * needs a scope says so in its config: `config: { requiredScope: 'write' }`.
  */
 export default fp<AuthPluginOptions>(async (app, options) => {
   app.decorateRequest('token', null)
@@ -107,6 +114,12 @@ export default fp<AuthPluginOptions>(async (app, options) => {
     }
     if (!request.token.scopes.includes(scope)) throw forbidden(request.token.name, request.token.scopes, scope)
   }
-  app.decorate('requireScope', requireScope)
-  app.decorate('requireWriteToken', requireScope('write'))
+  // After the route's own onRequest hooks: the scope is checked once the token has been read.
+  app.addHook('onRoute', (route) => {
+    const scope = route.config?.requiredScope
+    if (scope === undefined) return
+    route.onRequest = [...[route.onRequest ?? []].flat(), requireScope(scope)]
+    route.schema = { ...route.schema, security: BEARER_SECURITY }
+  })
+  app.addHook('onRoute', documentProblems((route) => route.config?.requiredScope === undefined ? [] : [401, 403]))
 }, { name: 'auth', dependencies: ['db', 'security'] })

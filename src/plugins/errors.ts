@@ -6,7 +6,7 @@ import { InputError, type FieldError } from '../domain/errors.js'
 import { SUPPORTED_INSTANTS } from '../domain/time-range.js'
 import { isDatabaseUnavailable, isWriteConflict } from '../db/unavailable.js'
 import { Prisma } from '../generated/prisma/client.js'
-import { HttpProblem, conflict, invalidRequest, notFound, problem, unprocessable } from '../problems.js'
+import { HttpProblem, PROBLEM_TYPES, conflict, frameworkProblem, invalidRequest, notFound, problem, unprocessable, type ProblemName } from '../problems.js'
 import { problemResponses } from '../schemas/common.js'
 
 interface AjvError {
@@ -84,7 +84,7 @@ function toProblem (error: FastifyError | Error): HttpProblem | null {
   }
   const statusCode = fastifyError.statusCode
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
-    return new HttpProblem(statusCode, `/problems/${fastifyError.code ?? 'bad-request'}`, httpTitle(statusCode), clientMessage(fastifyError))
+    return frameworkProblem(statusCode, fastifyError.code, clientMessage(fastifyError))
   }
   return null
 }
@@ -108,15 +108,6 @@ function clientMessage (error: FastifyError): string {
     default:
       return error.message
   }
-}
-
-function httpTitle (status: number): string {
-  const titles: Record<number, string> = {
-    400: 'Bad request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not found', 405: 'Method not allowed',
-    406: 'Not acceptable', 408: 'Request timeout', 409: 'Conflict', 413: 'Content too large', 415: 'Unsupported media type',
-    414: 'URI too long', 422: 'Unprocessable content', 429: 'Too many requests', 431: 'Request headers too large'
-  }
-  return titles[status] ?? 'Request error'
 }
 
 function sendProblem (request: FastifyRequest, reply: FastifyReply, problem: HttpProblem) {
@@ -157,7 +148,8 @@ function problemsOfEveryRoute (route: RouteOptions): number[] {
 /**
  * An onRoute hook that documents, on every route with documented responses, the problems
  * `statuses` says it can answer, beside those the route lists itself. The errors plugin adds
- * those of every route; a scope adds those its hooks answer (401 and 429 where tokens are read).
+ * those of every route; a scope adds those its hooks answer (401 and 429 where tokens are read),
+ * and the auth plugin those of a route that needs a scope.
  */
 export function documentProblems (statuses: (route: RouteOptions) => number[]): onRouteHookHandler {
   return (route) => {
@@ -205,9 +197,9 @@ export function frameworkErrorHandler (error: FastifyError, request: FastifyRequ
   return sendProblem(request, reply, toProblem(error) ?? invalidRequest(error.message, []))
 }
 
-const CLIENT_ERRORS: Record<string, { status: number, detail: string }> = {
-  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: 'The request did not arrive in time; send it again, faster.' },
-  HPE_HEADER_OVERFLOW: { status: 431, detail: 'The request headers are larger than this server accepts.' }
+const CLIENT_ERRORS: Record<string, { name: ProblemName, detail: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { name: 'requestTimeout', detail: 'The request did not arrive in time; send it again, faster.' },
+  HPE_HEADER_OVERFLOW: { name: 'headersTooLarge', detail: 'The request headers are larger than this server accepts.' }
 }
 
 /**
@@ -217,8 +209,9 @@ const CLIENT_ERRORS: Record<string, { status: number, detail: string }> = {
  */
 export function clientErrorHandler (error: NodeJS.ErrnoException, socket: Duplex) {
   if (error.code === 'ECONNRESET' || socket.destroyed) return
-  const { status, detail } = CLIENT_ERRORS[error.code ?? ''] ?? { status: 400, detail: 'The request is not valid HTTP/1.1.' }
-  const body = JSON.stringify({ type: `/problems/${status === 400 ? 'bad-request' : error.code}`, title: httpTitle(status), status, detail })
+  const { name, detail } = CLIENT_ERRORS[error.code ?? ''] ?? { name: 'malformedRequest', detail: 'The request is not valid HTTP/1.1.' }
+  const { type, title, status } = PROBLEM_TYPES[name]
+  const body = JSON.stringify({ type, title, status, detail })
   if (socket.writable) {
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)

@@ -28,7 +28,7 @@ export default fp(async (app) => {
         license: { name: 'UNLICENSED', identifier: 'UNLICENSED' }
       },
       servers: [{ url: '/', description: 'This server' }],
-      // Reads are public; each write operation asks for bearerAuth itself.
+      // Reads are public; an operation that needs a scope asks for bearerAuth itself (src/plugins/auth.ts).
       security: [],
       tags: [
         { name: 'visits', description: 'Trips and their itineraries' },

@@ -110,123 +110,118 @@ interface ProblemStatus {
   headers?: Record<string, TSchema>
 }
 
-/** How an example problem of this catalogue type begins, as the errors plugin sends it. */
-function problemHead (name: ProblemName) {
-  const { type, title, status } = PROBLEM_TYPES[name]
-  return { type, title, status }
+/** How a status is documented; its example's type, title and status are the catalogue's. */
+interface ProblemDocumentation extends Omit<ProblemStatus, 'example'> {
+  example: Omit<ProblemExample, 'type' | 'title' | 'status'>
 }
 
 const RETRY_AFTER = { 'Retry-After': Type.Integer({ minimum: 1, maximum: 86400, format: 'int32', description: 'Seconds to wait before sending the request again.' }) }
 
-const problemStatuses: Record<number, ProblemStatus> = {
-  400: {
+/**
+ * The OpenAPI description of each error status, keyed by the problem of the catalogue
+ * (src/problems.ts) its example shows: the status, type and title come from there, so the
+ * document cannot disagree with what the errors plugin sends. One problem per status.
+ */
+const PROBLEM_DOCUMENTATION: Partial<Record<ProblemName, ProblemDocumentation>> = {
+  invalidRequest: {
     description: 'The request is malformed: a parameter or body field breaks the documented shape, the body is not JSON, ' +
       'or text is not UTF-8 (bytes that are not, an unpaired surrogate such as \\ud800, a %XX sequence that is not).',
     example: {
-      ...problemHead('invalidRequest'),
       detail: '/query/tz must be an IANA time zone name such as "Asia/Seoul" or "America/New_York".',
       instance: '/v1/engagements',
       errors: [{ path: '/query/tz', message: 'must be an IANA time zone name such as "Asia/Seoul" or "America/New_York"' }]
     }
   },
-  401: {
+  unauthorized: {
     description: 'The bearer token is missing (on a write), not valid, revoked or malformed; `WWW-Authenticate` says Bearer.',
     example: {
-      ...problemHead('unauthorized'),
       detail: 'The bearer token is not valid or has been revoked. Check it with whoever runs this service.',
       instance: '/v1/visits'
     }
   },
-  403: {
+  forbidden: {
     description: 'The bearer token lacks the scope this request needs; `requiredScope` names it.',
     example: {
-      ...problemHead('forbidden'),
       detail: 'This request needs a token with the write scope; the token "wire" has read:embargoed.',
       instance: '/v1/visits',
       requiredScope: 'write'
     }
   },
-  404: {
+  notFound: {
     description: 'Nothing is found at this address.',
-    example: { ...problemHead('notFound'), detail: 'No visit has the id or slug "lee-jae-myung-china-2025".', instance: '/v1/visits/lee-jae-myung-china-2025' }
+    example: { detail: 'No visit has the id or slug "lee-jae-myung-china-2025".', instance: '/v1/visits/lee-jae-myung-china-2025' }
   },
-  405: {
+  methodNotAllowed: {
     description: 'The path does not serve this method; `Allow` lists the methods it does.',
     example: {
-      ...problemHead('methodNotAllowed'),
       detail: '/v1/visits does not support PUT; it supports GET, HEAD, POST, OPTIONS.',
       instance: '/v1/visits'
     },
     headers: { Allow: Type.String({ maxLength: 100, description: 'The methods the path serves.', examples: ['GET, HEAD, POST, OPTIONS'] }) }
   },
-  408: {
+  requestTimeout: {
     description: 'The client took longer than REQUEST_TIMEOUT_MS to send its request; the connection is closed.',
-    example: { type: '/problems/ERR_HTTP_REQUEST_TIMEOUT', title: 'Request timeout', status: 408, detail: 'The request did not arrive in time; send it again, faster.' }
+    example: { detail: 'The request did not arrive in time; send it again, faster.' }
   },
-  409: {
+  conflict: {
     description: 'The request conflicts with the current state (a slug that is taken), or a request with the same Idempotency-Key is still running (retry after Retry-After).',
-    example: { ...problemHead('conflict'), detail: 'The slug "lee-jae-myung-china-2026" is already used by visit 0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11; choose another.', instance: '/v1/visits' }
+    example: { detail: 'The slug "lee-jae-myung-china-2026" is already used by visit 0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11; choose another.', instance: '/v1/visits' }
   },
-  410: {
+  cursorExpired: {
     description: 'The cursor is older than the retention window: resync as the detail says.',
     example: {
-      ...problemHead('cursorExpired'),
       detail: 'This cursor is older than the 90 days for which changes are kept, so changes after it may be gone. Resync: get a fresh cursor ' +
         'with GET /v1/changes?since=now, list the visits and engagements again, then poll from that cursor.',
       instance: '/v1/changes'
     }
   },
-  412: {
+  preconditionFailed: {
     description: 'If-Match names a version that is no longer current: someone changed the resource since you read it. GET it again, re-apply your change, send the new ETag.',
     example: {
-      ...problemHead('preconditionFailed'),
       detail: 'Someone changed this engagement after you read it; it is now at version 4. GET it again, re-apply your change to what you get ' +
         'and send its new ETag in If-Match.',
       instance: '/v1/engagements/0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11'
     }
   },
-  413: {
+  contentTooLarge: {
     description: 'The body is larger than the server accepts (BODY_LIMIT_BYTES).',
-    example: { type: '/problems/FST_ERR_CTP_BODY_TOO_LARGE', title: 'Content too large', status: 413, detail: 'The body is larger than this server accepts; send less data in one request.', instance: '/v1/visits' }
+    example: { detail: 'The body is larger than this server accepts; send less data in one request.', instance: '/v1/visits' }
   },
-  414: {
+  uriTooLong: {
     description: 'A path parameter is longer than the router accepts (URI too long).',
-    example: { type: '/problems/FST_ERR_MAX_PARAM_LENGTH', title: 'URI too long', status: 414, detail: 'A path segment is longer than this server accepts; ids and slugs are far shorter.', instance: '/v1/visits/aaaa…' }
+    example: { detail: 'A path segment is longer than this server accepts; ids and slugs are far shorter.', instance: '/v1/visits/aaaa…' }
   },
-  415: {
+  unsupportedMediaType: {
     description: 'The body is not application/json.',
-    example: { type: '/problems/FST_ERR_CTP_INVALID_MEDIA_TYPE', title: 'Unsupported media type', status: 415, detail: 'Send the body as JSON with the header Content-Type: application/json.', instance: '/v1/visits' }
+    example: { detail: 'Send the body as JSON with the header Content-Type: application/json.', instance: '/v1/visits' }
   },
-  422: {
+  unprocessable: {
     description: 'The request is well-formed but cannot be applied (a local time that does not exist, a local date whose instants leave the supported range), or its Idempotency-Key was used for another request.',
     example: {
-      ...problemHead('unprocessable'),
       detail: '2026-03-08T02:30 does not exist in America/New_York: clocks jump from 02:00 to 03:00 (UTC-5 to UTC-4). Send 03:30 or an instant with an offset.',
       instance: '/v1/visits/lee-jae-myung-china-2026/engagements',
       errors: [{ path: '/body/time/localStart', message: '2026-03-08T02:30 does not exist in America/New_York: clocks jump from 02:00 to 03:00 (UTC-5 to UTC-4). Send 03:30 or an instant with an offset.' }]
     }
   },
-  428: {
+  preconditionRequired: {
     description: 'The header If-Match is missing (or is `*`): send the ETag you got when you read the resource.',
     example: {
-      ...problemHead('preconditionRequired'),
       detail: 'Changes need the header If-Match with the ETag you got when you read the resource (for example If-Match: "v3-..."), so that you never overwrite a change you have not seen.',
       instance: '/v1/engagements/0b3f8a52-7c1e-4a57-9a2e-2f0f4d6c9e11'
     }
   },
-  429: {
+  rateLimited: {
     description: 'Past the rate limit: reads or writes a minute per token (per client IP without a valid one), or requests with a token that is not valid per client IP. Wait Retry-After seconds.',
-    example: { ...problemHead('rateLimited'), detail: 'This client may make 60 writes a minute; retry in 42 seconds.', instance: '/v1/visits' },
+    example: { detail: 'This client may make 60 writes a minute; retry in 42 seconds.', instance: '/v1/visits' },
     headers: RETRY_AFTER
   },
-  431: {
+  headersTooLarge: {
     description: 'The request headers are larger than the server accepts (16 KiB); the connection is closed.',
-    example: { type: '/problems/HPE_HEADER_OVERFLOW', title: 'Request headers too large', status: 431, detail: 'The request headers are larger than this server accepts.' }
+    example: { detail: 'The request headers are larger than this server accepts.' }
   },
-  503: {
+  databaseUnavailable: {
     description: 'The service cannot answer now: the database is not reachable or too slow, the answer took too long, a write crossed another, or the server is shutting down. Retry after the Retry-After delay.',
     example: {
-      ...problemHead('databaseUnavailable'),
       detail: 'The database cannot be reached or is too slow right now. Retry after the number of seconds in Retry-After.',
       instance: '/v1/engagements'
     },
@@ -234,8 +229,12 @@ const problemStatuses: Record<number, ProblemStatus> = {
   }
 }
 
-/** The error statuses problemResponses knows, each with its description and example. */
-export const DOCUMENTED_PROBLEM_STATUSES = Object.keys(problemStatuses).map(Number)
+const problemStatuses = new Map<number, ProblemStatus>()
+for (const [name, { example, ...documentation }] of Object.entries(PROBLEM_DOCUMENTATION) as Array<[ProblemName, ProblemDocumentation]>) {
+  const { type, title, status } = PROBLEM_TYPES[name]
+  if (problemStatuses.has(status)) throw new Error(`PROBLEM_DOCUMENTATION: status ${status} is documented twice`)
+  problemStatuses.set(status, { ...documentation, example: { type, title, status, ...example } })
+}
 
 /**
  * Response entries for the error statuses a route can answer, all as RFC 9457 problems, each with
@@ -244,7 +243,7 @@ export const DOCUMENTED_PROBLEM_STATUSES = Object.keys(problemStatuses).map(Numb
 export function problemResponses (...statuses: number[]) {
   const responses: Record<number, { description: string, headers?: ProblemStatus['headers'], content: { 'application/problem+json': { schema: TSchema, example: ProblemExample } } }> = {}
   for (const status of statuses) {
-    const known = problemStatuses[status]
+    const known = problemStatuses.get(status)
     if (known === undefined) throw new Error(`problemResponses: no description of status ${status}`)
     responses[status] = {
       description: known.description,
@@ -253,6 +252,11 @@ export function problemResponses (...statuses: number[]) {
     }
   }
   return responses
+}
+
+/** The answer to a DELETE that succeeded. */
+export const deletedResponse = {
+  204: Type.Null({ description: 'Deleted' })
 }
 
 /** The answer to a GET whose If-None-Match names the current ETag. */
@@ -348,7 +352,8 @@ export const TranslationsView = Type.Unsafe<Record<string, string>>({
   examples: [{ ko: '시진핑', zh: '习近平' }]
 })
 
-export const LanguageQuery = {
+/** ?lang= of every read that shows titles or names; other queries take its `properties`. */
+export const LanguageQuery = Type.Object({
   lang: Type.Optional(Type.String({
     maxLength: 35,
     pattern: LANGUAGE_TAG_PATTERN,
@@ -356,4 +361,23 @@ export const LanguageQuery = {
       '(zh-Hans-CN falls back to zh-Hans, then zh), with the original alongside as originalTitle / originalName. ' +
       'For example ko or zh.'
   }))
-}
+}, { additionalProperties: false })
+
+/** The reader's zone, ?tz= of a read that shows times: it gives each time also in that zone, as `viewer`. */
+export const ViewerTimeZone = Type.String({ ...TimeZoneName, description: 'Also give every time in this zone (the reader\'s), as `viewer`.', examples: ['America/New_York'] })
+
+/** ?tz= and ?lang= of a read that shows engagements; other queries take its `properties`. */
+export const ViewerQuery = Type.Object({
+  tz: Type.Optional(ViewerTimeZone),
+  ...LanguageQuery.properties
+}, { additionalProperties: false })
+
+/** The `{id}` of a path; `example`, a row of the demo visit, is what Swagger UI fills in. */
+export const idParams = (example: string) => Type.Object({ id: Type.String({ ...Uuid, examples: [example] }) })
+
+/** How a visit is named in a path or a filter: its id, or its slug. */
+export const VisitIdOrSlug = Type.String({ minLength: 1, maxLength: 100, pattern: TEXT_PATTERN, examples: ['lee-jae-myung-china-2026'] })
+
+export const VisitParams = Type.Object({
+  visit: Type.String({ ...VisitIdOrSlug, description: 'The visit\'s id or slug.' })
+})

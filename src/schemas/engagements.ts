@@ -2,8 +2,8 @@ import { Type } from 'typebox'
 import { DEMO_IDS } from '../demo/demo-ids.js'
 import { PRECISIONS } from '../domain/time-window.js'
 import {
-  CountryCode, Instant, LanguageQuery, LocalDate, Nullable, Page, PaginationQuery, ScheduleStatus, TEXT_PATTERN, TimeZoneName,
-  TranslationsInput, TranslationsView, Uuid, VersionNumber, refTo
+  CountryCode, Instant, LanguageQuery, LocalDate, Nullable, Page, PaginationQuery, ScheduleStatus, TEXT_PATTERN,
+  TranslationsInput, TranslationsView, Uuid, VersionNumber, ViewerTimeZone, VisitIdOrSlug, refTo
 } from './common.js'
 import { WikidataId } from './participants.js'
 import { TimeWindow, TimeWindowInput, ViewerTime } from './time.js'
@@ -216,7 +216,7 @@ const csvOf = (description: string, example: string) =>
   Type.String({ maxLength: 500, pattern: '^[a-z_]+(,[a-z_]+)*$', description, examples: [example] })
 
 export const EngagementListQuery = Type.Object({
-  visit: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: TEXT_PATTERN, description: 'A visit id or slug.', examples: ['lee-jae-myung-china-2026'] })),
+  visit: Type.Optional(Type.String({ ...VisitIdOrSlug, description: 'A visit id or slug.' })),
   from: Type.Optional(Type.String({ ...Instant, description: 'Only engagements still going on at or after this instant.' })),
   to: Type.Optional(Type.String({ ...Instant, description: 'Only engagements that start before this instant.' })),
   date: Type.Optional(Type.String({
@@ -224,7 +224,7 @@ export const EngagementListQuery = Type.Object({
     description: 'A calendar date. Without tz: engagements on that local date where they happen. ' +
       'With tz: engagements whose window overlaps that day in tz.'
   })),
-  tz: Type.Optional(Type.String({ ...TimeZoneName, description: 'The reader\'s zone: adds `viewer` times, and is the zone of `date`.', examples: ['Asia/Seoul'] })),
+  tz: Type.Optional(Type.String({ ...ViewerTimeZone, description: 'The reader\'s zone: adds `viewer` times, and is the zone of `date`.', examples: ['Asia/Seoul'] })),
   city: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: TEXT_PATTERN, description: 'City of the venue or, without a venue, of the leg; any case.', examples: ['Shanghai'] })),
   country: Type.Optional(Type.String({ ...CountryCode, description: 'Country of the venue or, without a venue, of the leg.' })),
   kind: Type.Optional(csvOf('One kind or several separated by commas, e.g. summit,talks.', 'summit,talks')),
@@ -258,7 +258,7 @@ export const EngagementListQuery = Type.Object({
       'chronological order; without q, in chronological order. q with no letter or digit is a 400.',
     examples: ['zhao leji']
   })),
-  ...LanguageQuery,
+  ...LanguageQuery.properties,
   ...PaginationQuery
 }, { additionalProperties: false })
 

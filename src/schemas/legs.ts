@@ -40,6 +40,3 @@ export const LegPatch = Type.Partial(Type.Object(legFields), {
   description: 'The fields to change. Changing timeZone does not move engagements: each keeps its own instants and zone.',
   examples: [{ endDate: '2026-01-07' }]
 })
-
-/** The `{id}` of a path; `example`, a row of the demo visit, is what Swagger UI fills in. */
-export const idParams = (example: string) => Type.Object({ id: Type.String({ ...Uuid, examples: [example] }) })

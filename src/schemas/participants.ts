@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import {
-  CountryCode, Instant, LanguageQuery, Nullable, Page, PaginationQuery, TEXT_PATTERN, TimeZoneName, TranslationsInput,
-  TranslationsView, Uuid, VersionNumber, refTo
+  CountryCode, Instant, Nullable, Page, PaginationQuery, TEXT_PATTERN, TranslationsInput, TranslationsView, Uuid,
+  VersionNumber, ViewerQuery, refTo
 } from './common.js'
 
 const Name = Type.String({ minLength: 1, maxLength: 200, pattern: TEXT_PATTERN, examples: ['Xi Jinping'] })
@@ -69,7 +69,6 @@ export const ParticipantListQuery = Type.Object({
 }, { additionalProperties: false })
 
 export const ParticipantEngagementsQuery = Type.Object({
-  tz: Type.Optional(Type.String({ ...TimeZoneName, description: 'Also give every time in this zone (the reader\'s), as `viewer`.', examples: ['America/New_York'] })),
-  ...LanguageQuery,
+  ...ViewerQuery.properties,
   ...PaginationQuery
 }, { additionalProperties: false })

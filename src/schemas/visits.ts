@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import {
   CountryCode, Instant, LanguageQuery, LocalDate, Nullable, Page, PaginationQuery, ScheduleStatus, TEXT_PATTERN, TimeZoneName,
-  TranslationsInput, TranslationsView, Uuid, VersionNumber, refTo
+  TranslationsInput, TranslationsView, Uuid, VersionNumber, ViewerQuery, refTo
 } from './common.js'
 import { Leg } from './legs.js'
 import { Engagement } from './engagements.js'
@@ -90,10 +90,6 @@ export const VisitPatch = Type.Partial(Type.Object(visitFields), {
   examples: [{ status: 'completed' }]
 })
 
-export const VisitParams = Type.Object({
-  visit: Type.String({ minLength: 1, maxLength: 100, pattern: TEXT_PATTERN, description: 'The visit\'s id or slug.', examples: ['lee-jae-myung-china-2026'] })
-})
-
 export const VisitListQuery = Type.Object({
   from: Type.Optional(Type.String({ ...LocalDate, description: 'Only visits that end on or after this date.' })),
   to: Type.Optional(Type.String({ ...LocalDate, description: 'Only visits that start on or before this date.' })),
@@ -101,13 +97,8 @@ export const VisitListQuery = Type.Object({
   originCountry: Type.Optional(Type.String({ ...CountryCode, description: 'Only visits by a principal from this country.' })),
   principal: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: TEXT_PATTERN, description: 'Part of the principal\'s name, any case.', examples: ['Lee Jae Myung'] })),
   status: Type.Optional(ScheduleStatus),
-  ...LanguageQuery,
+  ...LanguageQuery.properties,
   ...PaginationQuery
-}, { additionalProperties: false })
-
-export const ViewerQuery = Type.Object({
-  tz: Type.Optional(Type.String({ ...TimeZoneName, description: 'Also give every time in this zone (the reader\'s), as `viewer`.', examples: ['America/New_York'] })),
-  ...LanguageQuery
 }, { additionalProperties: false })
 
 const ItineraryDay = Type.Object({

@@ -6,7 +6,7 @@ import { loadConfig, parseApiTokens } from '../../src/config.js'
 import { createApiToken, listApiTokens, recordApiTokenUse, revokeApiToken } from '../../src/db/api-tokens.js'
 import { secretDigest } from '../../src/domain/access.js'
 import { InputError } from '../../src/domain/errors.js'
-import { uniqueSlug, useTestApp, visitBody } from '../helper.js'
+import { authorised, uniqueSlug, useTestApp, visitBody } from '../helper.js'
 import { projectRoot } from '../../src/project-root.js'
 
 const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` })
@@ -75,6 +75,31 @@ describe('access with bootstrap tokens', () => {
 
   it('leaves the health probes alone whatever the Authorization header says', async () => {
     await server.http.get('/healthz').set(bearer('not-a-token')).expect(200)
+  })
+})
+
+describe('a route that needs another scope than write', () => {
+  const server = useTestApp({
+    extraTokens: new Map([['writer', { secret: 'writer-secret-1', scopes: ['write'] }]]),
+    addRoutes: (app) => app.get('/audit', {
+      config: { requiredScope: 'admin' },
+      onRequest: app.authenticate,
+      schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } }
+    }, async () => ({ ok: true }))
+  })
+
+  it('refuses a token without that scope, on GET and on HEAD, and no token at all', async () => {
+    const response = await server.http.get('/audit').set(bearer('writer-secret-1')).expect(403)
+    assert.equal(response.body.requiredScope, 'admin')
+    await server.http.head('/audit').set(bearer('writer-secret-1')).expect(403)
+    await server.http.get('/audit').expect(401)
+    await server.http.get('/audit').set(authorised).expect(200)
+  })
+
+  it('documents the bearer requirement and the 401 and 403 it answers', () => {
+    const operation = (server.app.swagger() as { paths: Record<string, { get: { security?: unknown, responses: Record<string, unknown> } }> }).paths['/audit']?.get
+    assert.deepEqual(operation?.security, [{ bearerAuth: [] }])
+    assert.ok(operation !== undefined && '401' in operation.responses && '403' in operation.responses)
   })
 })
 

@@ -145,7 +145,7 @@ describe('Idempotency-Key after a failure on our side', () => {
   let attempts = 0
   const context = useTestApp({
     // A write that fails with 500 the first time and succeeds the second.
-    addRoutes: (app) => app.post('/flaky', { onRequest: [app.authenticate, app.requireWriteToken] }, async (_request, reply) => {
+    addRoutes: (app) => app.post('/flaky', { config: { requiredScope: 'write' }, onRequest: app.authenticate }, async (_request, reply) => {
       attempts++
       if (attempts === 1) throw new Error('simulated failure')
       return reply.code(201).send({ attempt: attempts })

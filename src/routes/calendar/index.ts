@@ -2,9 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { CALENDAR_REFRESH_SECONDS, MAX_CALENDAR_EVENTS } from '../../domain/calendar.js'
-import { notModifiedResponse, problemResponses } from '../../schemas/common.js'
+import { VisitParams, notModifiedResponse, problemResponses } from '../../schemas/common.js'
 import { EngagementListQuery } from '../../schemas/engagements.js'
-import { VisitParams } from '../../schemas/visits.js'
 import { engagementCalendar, visitCalendar, type CalendarFeed, type EngagementUrl } from '../../services/calendar.js'
 
 /** The JSON list's filters, whatever they grow to; a feed has no pages. */
@@ -52,7 +51,7 @@ const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'The visit as an iCalendar feed',
       description: `Every engagement of the visit, to subscribe to in a calendar app (refreshed every ${CALENDAR_REFRESH_SECONDS / 60} minutes). ${FEED_NOTES}`,
       params: VisitParams,
-      response: calendarResponses('The visit\'s engagements as an iCalendar feed.', 400, 401, 404, 414, 422, 503)
+      response: calendarResponses('The visit\'s engagements as an iCalendar feed.', 422)
     }
   }, async (request, reply) => sendCalendar(reply, await visitCalendar(app.prisma, request.params.visit, request.tokenScopes, engagementUrl(request))))
 
@@ -63,7 +62,7 @@ const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Engagements as an iCalendar feed',
       description: `The engagements that GET /v1/engagements would list with the same filters, all of them in one feed. ${FEED_NOTES}`,
       querystring: CalendarQuery,
-      response: calendarResponses('The matching engagements as an iCalendar feed.', 400, 401, 422, 503)
+      response: calendarResponses('The matching engagements as an iCalendar feed.', 422)
     }
   }, async (request, reply) => sendCalendar(reply, await engagementCalendar(app.prisma, request.query, request.tokenScopes, engagementUrl(request))))
 }

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { notModifiedResponse, problemResponses, refTo } from '../../schemas/common.js'
+import { VisitParams, notModifiedResponse, problemResponses, refTo } from '../../schemas/common.js'
 import { ChangeFeed, ChangeFeedQuery, ChangeHistory, ChangeHistoryQuery } from '../../schemas/changes.js'
-import { VisitParams } from '../../schemas/visits.js'
 import { readFeed, visitHistory } from '../../services/changes.js'
 
 export interface ChangeRoutesOptions {
@@ -26,7 +25,7 @@ const changeRoutes: FastifyPluginAsyncTypebox<ChangeRoutesOptions> = async (app,
         'The two feeds are ordered differently, so a cursor works only with the same kind of token (400 otherwise). ' +
         'Changes are kept for CHANGE_RETENTION_DAYS (90 by default); an older cursor gets 410: resync as its detail says.',
       querystring: ChangeFeedQuery,
-      response: { 200: refTo(ChangeFeed), ...notModifiedResponse, ...problemResponses(400, 401, 410, 503) }
+      response: { 200: refTo(ChangeFeed), ...notModifiedResponse, ...problemResponses(410) }
     }
   }, async (request) => readFeed(app.prisma, request.query, request.tokenScopes, options.retentionMs))
 
@@ -41,7 +40,7 @@ const changeRoutes: FastifyPluginAsyncTypebox<ChangeRoutesOptions> = async (app,
         'engagement appear once the embargo ends, unless the token has read:embargoed.',
       params: VisitParams,
       querystring: ChangeHistoryQuery,
-      response: { 200: refTo(ChangeHistory), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
+      response: { 200: refTo(ChangeHistory), ...notModifiedResponse }
     }
   }, async (request) => visitHistory(app.prisma, request.params.visit, request.query, request.tokenScopes))
 }

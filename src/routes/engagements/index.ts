@@ -1,19 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import { DEMO_IDS } from '../../demo/demo-ids.js'
 import {
-  ConditionalWriteHeaders, IdempotentPostHeaders, notModifiedResponse, problemResponses, refTo
+  ConditionalWriteHeaders, IdempotentPostHeaders, ViewerQuery, VisitParams, deletedResponse, idParams, notModifiedResponse, problemResponses, refTo
 } from '../../schemas/common.js'
 import {
   Engagement, EngagementCreate, EngagementListQuery, EngagementPage, EngagementPatch
 } from '../../schemas/engagements.js'
-import { idParams } from '../../schemas/legs.js'
-import { ViewerQuery, VisitParams } from '../../schemas/visits.js'
 import { changeAuthor } from '../../http/change-author.js'
 import { getEngagement, listEngagements } from '../../services/engagement-reads.js'
 import { createEngagement, deleteEngagement, updateEngagement } from '../../services/engagement-writes.js'
-
-const writeSecurity = [{ bearerAuth: [] }]
 
 const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/engagements', {
@@ -25,21 +20,20 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'with `tz` it is the reader\'s day, so `date=2026-01-05&tz=America/Los_Angeles` and the same date in ' +
         'Asia/Seoul are different sets.',
       querystring: EngagementListQuery,
-      response: { 200: refTo(EngagementPage), ...notModifiedResponse, ...problemResponses(400, 401, 503) }
+      response: { 200: refTo(EngagementPage), ...notModifiedResponse }
     }
   }, async (request) => listEngagements(app.prisma, request.query, request.tokenScopes))
 
   app.post('/visits/:visit/engagements', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['engagements'],
       operationId: 'createEngagement',
       summary: 'Add an engagement to a visit',
-      security: writeSecurity,
       params: VisitParams,
       headers: IdempotentPostHeaders,
       body: refTo(EngagementCreate),
-      response: { 201: refTo(Engagement), ...problemResponses(400, 401, 403, 404, 409, 413, 414, 415, 422, 503) }
+      response: { 201: refTo(Engagement), ...problemResponses(409, 422) }
     }
   }, async (request, reply) => {
     const engagement = await createEngagement({
@@ -56,23 +50,22 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Get an engagement',
       params: idParams(DEMO_IDS.engagements.summit),
       querystring: ViewerQuery,
-      response: { 200: refTo(Engagement), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
+      response: { 200: refTo(Engagement), ...notModifiedResponse }
     }
   }, async (request) => getEngagement({
     prisma: app.prisma, id: request.params.id, scopes: request.tokenScopes, viewerTimeZone: request.query.tz, language: request.query.lang
   }))
 
   app.patch('/engagements/:id', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['engagements'],
       operationId: 'updateEngagement',
       summary: 'Change an engagement',
-      security: writeSecurity,
       params: idParams(DEMO_IDS.engagements.summit),
       headers: ConditionalWriteHeaders,
       body: refTo(EngagementPatch),
-      response: { 200: refTo(Engagement), ...problemResponses(400, 401, 403, 404, 409, 412, 413, 414, 415, 422, 428, 503) }
+      response: { 200: refTo(Engagement), ...problemResponses(409, 412, 422, 428) }
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
@@ -82,16 +75,15 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/engagements/:id', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['engagements'],
       operationId: 'deleteEngagement',
       summary: 'Delete an engagement',
-      security: writeSecurity,
       // The only engagement of the demo leg that DELETE /v1/legs/{id} names.
       params: idParams(DEMO_IDS.engagements.returnToSeoul),
       headers: ConditionalWriteHeaders,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 412, 414, 428, 503) }
+      response: { ...deletedResponse, ...problemResponses(412, 428) }
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()

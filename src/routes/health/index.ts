@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { problemResponses } from '../../schemas/common.js'
 import { checkReadiness } from '../../services/readiness.js'
 
 const Status = Type.Object({ status: Type.String({ examples: ['ok'] }) })
@@ -23,7 +22,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['health'],
       operationId: 'getReadiness',
       summary: 'Readiness: the database answers and every migration is applied',
-      response: { 200: Status, ...problemResponses(503) }
+      response: { 200: Status }
     }
   }, async (request) => {
     await checkReadiness(app.prisma, (error) => request.log.warn({ err: error }, 'readiness check: database not reachable'))

@@ -1,28 +1,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import { DEMO_IDS } from '../../demo/demo-ids.js'
 import {
-  ConditionalWriteHeaders, IdempotentPostHeaders, notModifiedResponse, problemResponses, refTo
+  ConditionalWriteHeaders, IdempotentPostHeaders, VisitParams, deletedResponse, idParams, notModifiedResponse, problemResponses, refTo
 } from '../../schemas/common.js'
-import { Leg, LegCreate, LegPatch, idParams } from '../../schemas/legs.js'
-import { VisitParams } from '../../schemas/visits.js'
+import { Leg, LegCreate, LegPatch } from '../../schemas/legs.js'
 import { changeAuthor } from '../../http/change-author.js'
 import { createLeg, deleteLeg, getLeg, updateLeg } from '../../services/legs.js'
 
-const writeSecurity = [{ bearerAuth: [] }]
-
 const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/visits/:visit/legs', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['legs'],
       operationId: 'createLeg',
       summary: 'Add a leg to a visit',
-      security: writeSecurity,
       params: VisitParams,
       headers: IdempotentPostHeaders,
       body: refTo(LegCreate),
-      response: { 201: refTo(Leg), ...problemResponses(400, 401, 403, 404, 409, 413, 414, 415, 422, 503) }
+      response: { 201: refTo(Leg), ...problemResponses(409, 422) }
     }
   }, async (request, reply) => {
     const leg = await createLeg({ prisma: app.prisma, visitIdOrSlug: request.params.visit, input: request.body, author: changeAuthor(request) })
@@ -36,21 +31,20 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'getLeg',
       summary: 'Get a leg',
       params: idParams(DEMO_IDS.legs.beijing),
-      response: { 200: refTo(Leg), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
+      response: { 200: refTo(Leg), ...notModifiedResponse }
     }
   }, async (request) => getLeg(app.prisma, request.params.id))
 
   app.patch('/legs/:id', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['legs'],
       operationId: 'updateLeg',
       summary: 'Change a leg',
-      security: writeSecurity,
       params: idParams(DEMO_IDS.legs.beijing),
       headers: ConditionalWriteHeaders,
       body: refTo(LegPatch),
-      response: { 200: refTo(Leg), ...problemResponses(400, 401, 403, 404, 409, 412, 413, 414, 415, 422, 428, 503) }
+      response: { 200: refTo(Leg), ...problemResponses(409, 412, 422, 428) }
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
@@ -58,16 +52,15 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/legs/:id', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['legs'],
       operationId: 'deleteLeg',
       summary: 'Delete a leg that has no engagements',
-      security: writeSecurity,
       // The demo leg whose only engagement is the example of DELETE /v1/engagements/{id}.
       params: idParams(DEMO_IDS.legs.seoul),
       headers: ConditionalWriteHeaders,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 409, 412, 414, 428, 503) }
+      response: { ...deletedResponse, ...problemResponses(409, 412, 428) }
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()

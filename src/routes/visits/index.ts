@@ -1,16 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import {
-  ConditionalWriteHeaders, IdempotentPostHeaders, LanguageQuery, notModifiedResponse, problemResponses, refTo
+  ConditionalWriteHeaders, IdempotentPostHeaders, LanguageQuery, ViewerQuery, VisitParams, deletedResponse, notModifiedResponse, problemResponses, refTo
 } from '../../schemas/common.js'
 import {
-  Itinerary, NowAndNext, NowAndNextQuery, ViewerQuery, Visit, VisitCreate, VisitListQuery, VisitPage, VisitParams, VisitPatch
+  Itinerary, NowAndNext, NowAndNextQuery, Visit, VisitCreate, VisitListQuery, VisitPage, VisitPatch
 } from '../../schemas/visits.js'
 import { changeAuthor } from '../../http/change-author.js'
 import { visitItinerary, visitNowAndNext } from '../../services/itinerary.js'
 import { createVisit, deleteVisit, getVisit, listVisits, updateVisit } from '../../services/visits.js'
-
-const writeSecurity = [{ bearerAuth: [] }]
 
 const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/visits', {
@@ -20,20 +17,19 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'List visits',
       description: 'Visits in order of start date, filtered by dates, destination country, principal or status.',
       querystring: VisitListQuery,
-      response: { 200: refTo(VisitPage), ...notModifiedResponse, ...problemResponses(400, 401, 503) }
+      response: { 200: refTo(VisitPage), ...notModifiedResponse }
     }
   }, async (request) => listVisits(app.prisma, request.query))
 
   app.post('/visits', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['visits'],
       operationId: 'createVisit',
       summary: 'Create a visit',
-      security: writeSecurity,
       headers: IdempotentPostHeaders,
       body: refTo(VisitCreate),
-      response: { 201: refTo(Visit), ...problemResponses(400, 401, 403, 409, 413, 415, 422, 503) }
+      response: { 201: refTo(Visit), ...problemResponses(409, 422) }
     }
   }, async (request, reply) => {
     const visit = await createVisit(app.prisma, request.body, changeAuthor(request))
@@ -47,22 +43,21 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'getVisit',
       summary: 'Get a visit by id or slug',
       params: VisitParams,
-      querystring: Type.Object(LanguageQuery, { additionalProperties: false }),
-      response: { 200: refTo(Visit), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
+      querystring: LanguageQuery,
+      response: { 200: refTo(Visit), ...notModifiedResponse }
     }
   }, async (request) => getVisit(app.prisma, request.params.visit, request.query.lang))
 
   app.patch('/visits/:visit', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['visits'],
       operationId: 'updateVisit',
       summary: 'Change a visit',
-      security: writeSecurity,
       params: VisitParams,
       headers: ConditionalWriteHeaders,
       body: refTo(VisitPatch),
-      response: { 200: refTo(Visit), ...problemResponses(400, 401, 403, 404, 409, 412, 413, 414, 415, 422, 428, 503) }
+      response: { 200: refTo(Visit), ...problemResponses(409, 412, 422, 428) }
     }
   }, async (request) => {
     const expectedVersions = request.ifMatchVersions()
@@ -70,15 +65,14 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/visits/:visit', {
-    onRequest: app.requireWriteToken,
+    config: { requiredScope: 'write' },
     schema: {
       tags: ['visits'],
       operationId: 'deleteVisit',
       summary: 'Delete a visit with its legs and engagements',
-      security: writeSecurity,
       params: VisitParams,
       headers: ConditionalWriteHeaders,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 412, 414, 428, 503) }
+      response: { ...deletedResponse, ...problemResponses(412, 428) }
     }
   }, async (request, reply) => {
     const expectedVersions = request.ifMatchVersions()
@@ -95,7 +89,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'they happen on, in chronological order. With ?tz=, every engagement also carries `viewer` times in that zone.',
       params: VisitParams,
       querystring: ViewerQuery,
-      response: { 200: refTo(Itinerary), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
+      response: { 200: refTo(Itinerary), ...notModifiedResponse }
     }
   }, async (request) => visitItinerary(app.prisma, request.params.visit, request.tokenScopes, { timeZone: request.query.tz, language: request.query.lang }))
 
@@ -108,7 +102,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'With ?tz=, every engagement also carries `viewer` times in that zone.',
       params: VisitParams,
       querystring: NowAndNextQuery,
-      response: { 200: refTo(NowAndNext), ...notModifiedResponse, ...problemResponses(400, 401, 404, 414, 503) }
+      response: { 200: refTo(NowAndNext), ...notModifiedResponse }
     }
   }, async (request) => visitNowAndNext({
     prisma: app.prisma,
