@@ -12,8 +12,9 @@
 // test/helper.ts); the skipped tests and why are listed at the end.
 //
 // Files run TEST_CONCURRENCY at a time (default 3: many files spend much of their time waiting on
-// a database, a child process or a timer), except those in RUN_ALONE, which run one at a time
-// after the others, for the reason given there.
+// a database, a child process or a timer), the slowest first by the figures of the last run here
+// (.build/test-durations.json), except those in RUN_ALONE, which run one at a time after the
+// others, for the reason given there.
 //
 // Which zones where: the zone only reaches the tests' own processes (the app, the luxon and Intl
 // code); the database's zone is its server's either way, and both kinds are reached through the
@@ -36,7 +37,7 @@ import { startEmbeddedPostgres } from '../src/db/embedded.js'
 import { applyMigrations } from '../src/db/schema-engine.js'
 import { projectPath, projectRoot } from '../src/project-root.js'
 import { fileDatabaseName } from './file-database.js'
-import { NODE_TEST_ARGS, compiledPath } from './node-test-command.js'
+import { BUILD_DIR, NODE_TEST_ARGS, compiledPath } from './node-test-command.js'
 
 const TIME_ZONES = timeZones(process.env.TEST_ZONES ?? 'UTC,Pacific/Chatham')
 const CONCURRENCY = positiveInteger('TEST_CONCURRENCY', process.env.TEST_CONCURRENCY ?? '3')
@@ -54,6 +55,8 @@ const RUN_ALONE = new Map<string, { on: Array<typeof testDatabase>, why: string 
   ['test/reliability/terminated-connections.test.ts', { on: ['server'], why: 'bounds the time to recover after the last termination' }],
   ['test/reliability/graceful-shutdown.test.ts', { on: ['server', 'embedded'], why: 'needs requests still running at SIGTERM and bounds the time to exit' }]
 ])
+/** What test/durations-reporter.ts measured when the files last ran here, kept for the next run. */
+const DURATIONS_FILE = join(BUILD_DIR, 'test-durations.json')
 // Skips that the run's own options cause (--test-name-pattern, --test-only): not worth listing.
 const SELECTION_SKIPS = new Set(['test name does not match pattern', '\'only\' option not set'])
 
@@ -86,8 +89,9 @@ if (files.length === 0) {
   process.exit(1)
 }
 const alone = files.filter((file) => RUN_ALONE.get(file)?.on.includes(testDatabase))
+const durations = await readDurations()
 const groups = [
-  { files: files.filter((file) => !alone.includes(file)), concurrency: CONCURRENCY },
+  { files: slowestFirst(files.filter((file) => !alone.includes(file)), durations), concurrency: CONCURRENCY },
   { files: alone, concurrency: 1 }
 ].filter((group) => group.files.length > 0)
 
@@ -120,6 +124,7 @@ try {
         const tapFile = join(workDir, `pass-${index + 1}-${groupIndex + 1}.tap`)
         if (!await runNodeTests(group, env, tapFile)) passed = false
         const report = await readReport(tapFile)
+        await recordDurations(durations, join(workDir, `pass-${index + 1}-${groupIndex + 1}.durations.json`))
         testCount += report.testCount
         for (const [name, reason] of report.skips) skipped.set(name, reason)
       }
@@ -192,11 +197,38 @@ async function runNodeTests (group: { files: string[], concurrency: number }, en
     // Node's own default on the terminal, plus a TAP copy the runner reads the test count from.
     `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
+    `--test-reporter=${pathToFileURL(compiledPath('test/durations-reporter.ts')).href}`, `--test-reporter-destination=${tapFile.replace(/\.tap$/, '.durations.json')}`,
     ...nodeTestOptions, ...group.files.map(compiledPath)
   ], { cwd: projectRoot, env, stdio: 'inherit' })
   const [exitCode] = await once(runningTests, 'exit') as [number | null, NodeJS.Signals | null]
   runningTests = undefined
   return exitCode === 0
+}
+
+/** How long each file's tests took when last run here (test/durations-reporter.ts), by file; empty at first. */
+async function readDurations (): Promise<Map<string, number>> {
+  const saved = await readFile(DURATIONS_FILE, 'utf8').then((text) => JSON.parse(text) as Record<string, number>).catch(() => ({}))
+  return new Map(Object.entries(saved))
+}
+
+/** Adds one group's figures to `durations` and saves them. */
+async function recordDurations (durations: Map<string, number>, reportFile: string): Promise<void> {
+  const report = await readFile(reportFile, 'utf8').then((text) => JSON.parse(text) as Record<string, number>).catch(() => ({}))
+  // Node names the source file (test/x.test.ts) through the source maps, else the compiled one.
+  const sourceOf = new Map(files.flatMap((file) => [[projectPath(file), file], [compiledPath(file), file]]))
+  for (const [path, ms] of Object.entries(report)) {
+    const source = sourceOf.get(path)
+    if (source !== undefined) durations.set(source, Math.round(ms))
+  }
+  await writeFile(DURATIONS_FILE, `${JSON.stringify(Object.fromEntries(durations), null, 2)}\n`)
+}
+
+/**
+ * The files in the order to start them: the slowest first (the longest last file decides when a
+ * group ends), files with no figure yet before all, as they may be the slowest.
+ */
+function slowestFirst (group: string[], durations: Map<string, number>): string[] {
+  return [...group].sort((a, b) => (durations.get(b) ?? Infinity) - (durations.get(a) ?? Infinity) || a.localeCompare(b))
 }
 
 /**
@@ -249,23 +281,35 @@ async function realServer (serverUrl: string): Promise<TestServer> {
 /**
  * A new migrated PGlite for every pass, as the Postgres server gives every pass a new database (a
  * pass must not meet the rows the previous one left), dumped to a tarball in `workDir` that every
- * test file's own PGlite loads.
+ * test file's own PGlite loads. Creating a PGlite's files takes seconds, loading a dump about one:
+ * so the empty cluster is created once, and dumped too, for the tests that want an empty database
+ * (newEmptyDatabase in test/own-database.ts).
  */
 async function embeddedServer (workDir: string): Promise<TestServer> {
+  const emptyDumpPath = join(workDir, 'empty-database.tar')
+  await dumpTo(emptyDumpPath, await startEmbeddedPostgres({ dataDir: 'memory://' }))
+  const emptyDump = new Blob([await readFile(emptyDumpPath)])
   let passes = 0
   return {
     async databaseForPass () {
       passes++
-      const template = await startEmbeddedPostgres({ dataDir: 'memory://' })
       const dumpPath = join(workDir, `pass-${passes}-database.tar`)
-      try {
-        await applyMigrations(template.connectionString)
-        await writeFile(dumpPath, Buffer.from(await (await template.dumpData()).arrayBuffer()))
-      } finally {
-        await template.stop()
+      await dumpTo(dumpPath, await startEmbeddedPostgres({ dataDir: 'memory://', initialData: emptyDump }), applyMigrations)
+      return {
+        name: `copies of the embedded PGlite #${passes}, one per file`,
+        env: { TEST_TEMPLATE_DUMP: dumpPath, TEST_EMPTY_DUMP: emptyDumpPath }
       }
-      return { name: `copies of the embedded PGlite #${passes}, one per file`, env: { TEST_TEMPLATE_DUMP: dumpPath } }
     },
     close: async () => {}
+  }
+}
+
+/** Dumps `database` to `path`, after `prepare` if given, and stops it. */
+async function dumpTo (path: string, database: Awaited<ReturnType<typeof startEmbeddedPostgres>>, prepare?: (url: string) => Promise<unknown>) {
+  try {
+    await prepare?.(database.connectionString)
+    await writeFile(path, Buffer.from(await (await database.dumpData()).arrayBuffer()))
+  } finally {
+    await database.stop()
   }
 }

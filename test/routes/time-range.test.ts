@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { documentedOperations } from '../fuzz/openapi-model.js'
+import { documentedOperations } from '../contract/fuzz/openapi-model.js'
 import { authorised, createEngagement, createLeg, createVisit, ifMatch, visitBody, useTestApp } from '../helper.js'
 
 // Dates and instants Postgres cannot store, or that leave the supported range (src/domain/time-range.ts)

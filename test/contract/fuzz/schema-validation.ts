@@ -1,6 +1,6 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
-import { addTimeFormats } from '../../src/schemas/formats.js'
+import { addTimeFormats } from '../../../src/schemas/formats.js'
 import type { Parameter, Schema } from './openapi-model.js'
 
 function ajvWith (options: { coerceTypes: false | 'array' }) {

@@ -7,8 +7,8 @@ import { promisify } from 'node:util'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import type { FastifyInstance, RouteOptions } from 'fastify'
 import type { OpenAPIV3_1 } from 'openapi-types'
-import { buildTestApp, cleanupList, useTestApp } from './helper.js'
-import { projectPath, projectRoot } from '../src/project-root.js'
+import { buildTestApp, cleanupList, useTestApp } from '../helper.js'
+import { projectPath, projectRoot } from '../../src/project-root.js'
 
 const COMMITTED = projectPath('openapi', 'openapi.json')
 

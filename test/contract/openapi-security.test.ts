@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { promisify } from 'node:util'
-import { projectRoot } from '../src/project-root.js'
+import { projectRoot } from '../../src/project-root.js'
 
 
 interface SpectralResult {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { projectPath } from '../../src/project-root.js'
+import { projectPath } from '../../../src/project-root.js'
 
 /** A JSON Schema as it appears in the OpenAPI 3.1 document, with every `$ref` inlined. */
 export type Schema = Record<string, unknown> & {

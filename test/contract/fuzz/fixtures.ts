@@ -1,4 +1,4 @@
-import { createEngagement, createLeg, createVisit, type Http } from '../helper.js'
+import { createEngagement, createLeg, createVisit, type Http } from '../../helper.js'
 
 /** The resource a path parameter names: the path segment before it ("legs" in /v1/legs/{id}). */
 export function resourceOf (path: string, parameter: string): string {

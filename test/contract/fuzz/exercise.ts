@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import { randomUUID } from 'node:crypto'
 import type { Response } from 'supertest'
-import { WRITE_TOKEN, type Http } from '../helper.js'
+import { WRITE_TOKEN, type Http } from '../../helper.js'
 import { jsonText, parsedBody } from './arbitraries.js'
 import { takesPrecondition, type FuzzCase } from './cases.js'
 import type { Fixtures } from './fixtures.js'

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { OpenAPIV3_1 } from 'openapi-types'
-import { DEMO_IDS } from '../src/demo/demo-ids.js'
-import { demoEngagements, demoLegs, demoParticipants, demoVisit } from '../src/demo/lee-state-visit-china-2026.js'
-import { loadDemoVisit } from '../src/demo/load-demo-visit.js'
-import { authorised } from './helper.js'
-import { buildFreshDemoApp } from './own-database.js'
+import { DEMO_IDS } from '../../src/demo/demo-ids.js'
+import { demoEngagements, demoLegs, demoParticipants, demoVisit } from '../../src/demo/lee-state-visit-china-2026.js'
+import { loadDemoVisit } from '../../src/demo/load-demo-visit.js'
+import { authorised } from '../helper.js'
+import { buildFreshDemoApp } from '../own-database.js'
 
 // What Swagger UI's "Try it out" sends for an operation: every parameter with the example the
 // document gives it, and the example of the request body's schema.

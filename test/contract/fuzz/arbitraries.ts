@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { timeFormats } from '../../src/schemas/formats.js'
+import { timeFormats } from '../../../src/schemas/formats.js'
 import type { Schema } from './openapi-model.js'
 import { checkValue } from './schema-validation.js'
 
