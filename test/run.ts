@@ -20,7 +20,8 @@
 // code); the database's zone is its server's either way, and both kinds are reached through the
 // same driver. So CI runs the Postgres suite under UTC and the embedded one under Pacific/Chatham
 // (.ci/run): every file meets both zones and both kinds of database once, in half the time of
-// both zones on both. `npm test` alone keeps both zones, for whoever runs one kind only.
+// both zones on both. `npm test` alone keeps both zones, for whoever runs one kind only. The few
+// files that depend on neither (RUN_ONCE) run in the first pass only.
 //
 // Every test and hook has a timeout (test/per-test-timeout.ts), so a hung test fails with its
 // name and the run ends. Arguments narrow the files to those paths (`npm test -- test/domain`);
@@ -55,6 +56,23 @@ const RUN_ALONE = new Map<string, { on: Array<typeof testDatabase>, why: string 
   ['test/reliability/terminated-connections.test.ts', { on: ['server'], why: 'bounds the time to recover after the last termination' }],
   ['test/reliability/graceful-shutdown.test.ts', { on: ['server', 'embedded'], why: 'needs requests still running at SIGTERM and bounds the time to exit' }]
 ])
+/**
+ * Files whose outcome depends on neither the time zone nor the kind of database, and why: they run
+ * in the first pass only, and not at all with TEST_SKIP_RUN_ONCE=1, which .ci/run sets on its
+ * second `npm test` (its first ran them). Together about 50 s of a 180 s pass, most of it the
+ * browser.
+ */
+const RUN_ONCE = new Map<string, string>([
+  ['test/browser/find-chromium.test.ts', 'looks for a browser on this machine'],
+  ['test/browser/swagger-ui.test.ts', 'drives Swagger UI in a browser; the API it calls is tested in every pass'],
+  ['test/contract/openapi-security.test.ts', 'lints the committed OpenAPI document'],
+  ['test/db/data-dir-lock.test.ts', 'locks folders; no database is opened'],
+  ['test/docker-compose.test.ts', 'reads docker-compose.yml, the Dockerfile and their configuration'],
+  ['test/docs.test.ts', 'compares the docs with the code\'s constants'],
+  ['test/per-test-timeout.test.ts', 'runs made-up test files that use no database and no clock'],
+  ['test/startup/logger.test.ts', 'logs one line, through a pipe and a terminal']
+])
+const skipRunOnce = process.env.TEST_SKIP_RUN_ONCE === '1'
 /** What test/durations-reporter.ts measured when the files last ran here, kept for the next run. */
 const DURATIONS_FILE = join(BUILD_DIR, 'test-durations.json')
 // Skips that the run's own options cause (--test-name-pattern, --test-only): not worth listing.
@@ -88,12 +106,8 @@ if (files.length === 0) {
   console.error(`No test files${pathFilters.length > 0 ? ` under ${pathFilters.join(', ')}` : ''}.`)
   process.exit(1)
 }
-const alone = files.filter((file) => RUN_ALONE.get(file)?.on.includes(testDatabase))
 const durations = await readDurations()
-const groups = [
-  { files: slowestFirst(files.filter((file) => !alone.includes(file)), durations), concurrency: CONCURRENCY },
-  { files: alone, concurrency: 1 }
-].filter((group) => group.files.length > 0)
+let passesRun = 0
 
 if (!await compileProject()) {
   console.error('\nThe project does not compile (errors above): fix them, or run `npx tsc -p .` to see them alone.')
@@ -112,9 +126,22 @@ try {
     for (const [index, timeZone] of TIME_ZONES.entries()) {
       if (interruptedBy) break
       const pass = `Pass ${index + 1}/${TIME_ZONES.length} (TZ=${timeZone})`
+      const passFiles = files.filter((file) => !RUN_ONCE.has(file) || (index === 0 && !skipRunOnce))
+      const alone = passFiles.filter((file) => RUN_ALONE.get(file)?.on.includes(testDatabase))
+      const groups = [
+        { files: slowestFirst(passFiles.filter((file) => !alone.includes(file)), durations), concurrency: CONCURRENCY },
+        { files: alone, concurrency: 1 }
+      ].filter((group) => group.files.length > 0)
+      const notAgain = files.filter((file) => !passFiles.includes(file))
+        .map((file) => `\n    not in this pass (${skipRunOnce ? 'TEST_SKIP_RUN_ONCE=1' : 'ran in the first'}): ${file}: ${RUN_ONCE.get(file)}`)
+      if (passFiles.length === 0) {
+        process.stdout.write(`\n=== ${pass}: no file to run${notAgain.join('')}\n`)
+        continue
+      }
       const database = await server.databaseForPass()
-      process.stdout.write(`\n=== ${pass}: ${files.length} file(s) against ${database.name}, ${CONCURRENCY} at a time` +
-        `${alone.map((file) => `\n    then alone: ${file}: ${RUN_ALONE.get(file)?.why}`).join('')}\n`)
+      process.stdout.write(`\n=== ${pass}: ${passFiles.length} file(s) against ${database.name}, ${CONCURRENCY} at a time` +
+        `${notAgain.join('')}${alone.map((file) => `\n    then alone: ${file}: ${RUN_ALONE.get(file)?.why}`).join('')}\n`)
+      passesRun++
       // TMPDIR inside the work folder: what tests leave in os.tmpdir() goes with it, even after Ctrl-C.
       const env = { ...process.env, ...database.env, TEST_DATABASE: testDatabase, TZ: timeZone, TMPDIR: workDir }
       let testCount = 0
@@ -140,6 +167,9 @@ try {
   await rm(workDir, { recursive: true, force: true })
 }
 
+if (passesRun === 0 && !interruptedBy && failures.length === 0) {
+  failures.push('No pass ran a file: the files named run once, in the first pass, and TEST_SKIP_RUN_ONCE=1 skips them.')
+}
 if (skipped.size > 0) {
   process.stdout.write(`\nSkipped here (${skipped.size}):\n${[...skipped].map(([name, reason]) => `- ${name}: ${reason}`).join('\n')}\n`)
 }

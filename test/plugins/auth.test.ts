@@ -7,6 +7,7 @@ import { createApiToken, listApiTokens, recordApiTokenUse, revokeApiToken } from
 import { secretDigest } from '../../src/domain/access.js'
 import { InputError } from '../../src/domain/errors.js'
 import { authorised, uniqueSlug, useTestApp, visitBody } from '../helper.js'
+import { compiledPath } from '../node-test-command.js'
 import { projectRoot } from '../../src/project-root.js'
 
 const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` })
@@ -167,10 +168,11 @@ describe('access with tokens stored in the database', () => {
   })
 })
 
+// scripts/token.ts as test/run.ts compiled it: `npm run token` without tsx's start-up.
 describe('npm run token', () => {
   const server = useTestApp()
   const token = (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code?: number, stdout: string, stderr: string }> =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/token.ts', ...args], { cwd: projectRoot, env })
+    promisify(execFile)(process.execPath, [compiledPath('scripts/token.ts'), ...args], { cwd: projectRoot, env })
       .catch((error: { code: number, stdout: string, stderr: string }) => error)
 
   it('creates a token and prints its secret once; list never shows it; revoke ends it', async () => {

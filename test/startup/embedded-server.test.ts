@@ -9,6 +9,7 @@ import { loadSettings } from '../../src/config.js'
 import { allowsLocalDevToken } from '../../src/startup/dev-token.js'
 import { visitBody } from '../helper.js'
 import { failedStart, send, spawnServer, waitForAddress, type ServerProcess } from '../server-process.js'
+import { compiledPath } from '../node-test-command.js'
 import { projectRoot } from '../../src/project-root.js'
 
 const run = promisify(execFile)
@@ -38,7 +39,7 @@ async function runPrintedWrite (output: string): Promise<{ status: number, body:
 }
 
 const tokenScript = (dataDir: string, args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', 'scripts/token.ts', ...args], {
+  run(process.execPath, [compiledPath('scripts/token.ts'), ...args], {
     cwd: projectRoot,
     env: { ...process.env, DATABASE_URL: undefined, API_TOKENS: undefined, EMBEDDED_DB_DIR: dataDir }
   })
