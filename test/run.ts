@@ -39,6 +39,7 @@ import { applyMigrations } from '../src/db/schema-engine.js'
 import { projectPath, projectRoot } from '../src/project-root.js'
 import { fileDatabaseName } from './file-database.js'
 import { BUILD_DIR, NODE_TEST_ARGS, compiledPath } from './node-test-command.js'
+import type { RunSummary } from './summary-reporter.js'
 
 const TIME_ZONES = timeZones(process.env.TEST_ZONES ?? 'UTC,Pacific/Chatham')
 const CONCURRENCY = positiveInteger('TEST_CONCURRENCY', process.env.TEST_CONCURRENCY ?? '3')
@@ -73,7 +74,7 @@ const RUN_ONCE = new Map<string, string>([
   ['test/startup/logger.test.ts', 'logs one line, through a pipe and a terminal']
 ])
 const skipRunOnce = process.env.TEST_SKIP_RUN_ONCE === '1'
-/** What test/durations-reporter.ts measured when the files last ran here, kept for the next run. */
+/** What test/summary-reporter.ts measured when the files last ran here, kept for the next run. */
 const DURATIONS_FILE = join(BUILD_DIR, 'test-durations.json')
 // Skips that the run's own options cause (--test-name-pattern, --test-only): not worth listing.
 const SELECTION_SKIPS = new Set(['test name does not match pattern', '\'only\' option not set'])
@@ -148,10 +149,10 @@ try {
       let passed = true
       for (const [groupIndex, group] of groups.entries()) {
         if (interruptedBy) break
-        const tapFile = join(workDir, `pass-${index + 1}-${groupIndex + 1}.tap`)
-        if (!await runNodeTests(group, env, tapFile)) passed = false
-        const report = await readReport(tapFile)
-        await recordDurations(durations, join(workDir, `pass-${index + 1}-${groupIndex + 1}.durations.json`))
+        const summaryFile = join(workDir, `pass-${index + 1}-${groupIndex + 1}.json`)
+        if (!await runNodeTests(group, env, summaryFile)) passed = false
+        const report = await readSummary(summaryFile)
+        await recordDurations(durations, report.durations)
         testCount += report.testCount
         for (const [name, reason] of report.skips) skipped.set(name, reason)
       }
@@ -221,13 +222,12 @@ async function compileProject (): Promise<boolean> {
   return exitCode === 0
 }
 
-async function runNodeTests (group: { files: string[], concurrency: number }, env: NodeJS.ProcessEnv, tapFile: string): Promise<boolean> {
+async function runNodeTests (group: { files: string[], concurrency: number }, env: NodeJS.ProcessEnv, summaryFile: string): Promise<boolean> {
   runningTests = spawn(process.execPath, [
     ...NODE_TEST_ARGS, '--import', pathToFileURL(compiledPath('test/file-database.ts')).href, `--test-concurrency=${group.concurrency}`,
-    // Node's own default on the terminal, plus a TAP copy the runner reads the test count from.
+    // Node's own default on the terminal, plus the summary the runner reads (test/summary-reporter.ts).
     `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
-    `--test-reporter=${pathToFileURL(compiledPath('test/durations-reporter.ts')).href}`, `--test-reporter-destination=${tapFile.replace(/\.tap$/, '.durations.json')}`,
+    `--test-reporter=${pathToFileURL(compiledPath('test/summary-reporter.ts')).href}`, `--test-reporter-destination=${summaryFile}`,
     ...nodeTestOptions, ...group.files.map(compiledPath)
   ], { cwd: projectRoot, env, stdio: 'inherit' })
   const [exitCode] = await once(runningTests, 'exit') as [number | null, NodeJS.Signals | null]
@@ -235,15 +235,14 @@ async function runNodeTests (group: { files: string[], concurrency: number }, en
   return exitCode === 0
 }
 
-/** How long each file's tests took when last run here (test/durations-reporter.ts), by file; empty at first. */
+/** How long each file's tests took when last run here (test/summary-reporter.ts), by file; empty at first. */
 async function readDurations (): Promise<Map<string, number>> {
   const saved = await readFile(DURATIONS_FILE, 'utf8').then((text) => JSON.parse(text) as Record<string, number>).catch(() => ({}))
   return new Map(Object.entries(saved))
 }
 
 /** Adds one group's figures to `durations` and saves them. */
-async function recordDurations (durations: Map<string, number>, reportFile: string): Promise<void> {
-  const report = await readFile(reportFile, 'utf8').then((text) => JSON.parse(text) as Record<string, number>).catch(() => ({}))
+async function recordDurations (durations: Map<string, number>, report: RunSummary['durations']): Promise<void> {
   // Node names the source file (test/x.test.ts) through the source maps, else the compiled one.
   const sourceOf = new Map(files.flatMap((file) => [[projectPath(file), file], [compiledPath(file), file]]))
   for (const [path, ms] of Object.entries(report)) {
@@ -261,20 +260,11 @@ function slowestFirst (group: string[], durations: Map<string, number>): string[
   return [...group].sort((a, b) => (durations.get(b) ?? Infinity) - (durations.get(a) ?? Infinity) || a.localeCompare(b))
 }
 
-/**
- * From Node's TAP report: the tests that ran (passed or failed, not skipped), 0 when the run died
- * before writing the summary, and the skipped ones with their reasons. Node reports a file that
- * declared no tests as one test named by the file's path: not a test.
- */
-async function readReport (tapFile: string): Promise<{ testCount: number, skips: Array<[string, string]> }> {
-  const tap = await readFile(tapFile, 'utf8').catch(() => '')
-  const summary = (label: string) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0)
-  const filePaths = new Set(files.map(compiledPath))
-  const filesWithoutTests = [...tap.matchAll(/^(?:not )?ok \d+ - (.+)$/gm)].filter(([, name]) => filePaths.has(name ?? ''))
-  const skips = [...tap.matchAll(/^\s*ok \d+ - (.+?) # SKIP (.+)$/gm)]
-    .map(([, name, reason]): [string, string] => [name ?? '', reason ?? ''])
-    .filter(([, reason]) => !SELECTION_SKIPS.has(reason))
-  return { testCount: summary('pass') + summary('fail') - filesWithoutTests.length, skips }
+/** What test/summary-reporter.ts wrote for a group; nothing ran when the run died before writing it. */
+async function readSummary (summaryFile: string): Promise<RunSummary> {
+  const summary = await readFile(summaryFile, 'utf8').then((text) => JSON.parse(text) as RunSummary)
+    .catch((): RunSummary => ({ testCount: 0, skips: [], durations: {} }))
+  return { ...summary, skips: summary.skips.filter(([, reason]) => !SELECTION_SKIPS.has(reason)) }
 }
 
 async function realServer (serverUrl: string): Promise<TestServer> {

@@ -317,32 +317,54 @@ function observanceLines (zone: IANAZone, at: number, from: number, to: number):
 const DAY_MS = 24 * 60 * MINUTE_MS
 
 /**
- * A VTIMEZONE from the runtime's tz database: one observance per change of offset, from the year
- * before the first instant to the year after the last, so every reading in between is covered.
+ * A VTIMEZONE from the runtime's tz database: for each run of years holding instants (from the
+ * year before each to the year after), an observance for the offset in force when the run begins,
+ * then one per change of offset inside it. A reader takes an instant's offset from the last onset
+ * before it, always in the instant's own run; and a feed whose engagements lie in the years 0001
+ * and 9999 costs a few years of scanning, not the eight thousand between them.
  */
 export function runtimeVtimezone (timeZone: string, instants: number[]): string {
   const zone = IANAZone.create(timeZone)
-  const years = instants.map((instant) => DateTime.fromMillis(instant, { zone: 'UTC' }).year)
-  const end = DateTime.utc(Math.max(...years) + 2).toMillis()
-  let at = DateTime.utc(Math.min(...years) - 1).toMillis()
-  let offset = zone.offset(at)
-  const lines = ['BEGIN:VTIMEZONE', `TZID:${timeZone}`, ...observanceLines(zone, at, offset, offset)]
-  while (at < end) {
-    const next = at + DAY_MS
-    if (zone.offset(next) !== offset) {
-      let before = at
-      let after = next
-      while (after - before > 1) {
-        const middle = Math.floor((before + after) / 2)
-        if (zone.offset(middle) === offset) before = middle
-        else after = middle
+  const lines = ['BEGIN:VTIMEZONE', `TZID:${timeZone}`]
+  for (const [firstYear, lastYear] of yearRuns(instants)) {
+    let at = Math.max(DateTime.utc(firstYear).toMillis(), FIRST_ONSET)
+    const end = Math.min(DateTime.utc(lastYear + 1).toMillis(), LAST_SCANNED)
+    let offset = zone.offset(at)
+    lines.push(...observanceLines(zone, at, offset, offset))
+    while (at < end) {
+      const next = at + DAY_MS
+      if (zone.offset(next) !== offset) {
+        let before = at
+        let after = next
+        while (after - before > 1) {
+          const middle = Math.floor((before + after) / 2)
+          if (zone.offset(middle) === offset) before = middle
+          else after = middle
+        }
+        lines.push(...observanceLines(zone, after, offset, zone.offset(after)))
+        offset = zone.offset(after)
       }
-      lines.push(...observanceLines(zone, after, offset, zone.offset(after)))
-      offset = zone.offset(after)
+      at = next
     }
-    at = next
   }
   return [...lines, 'END:VTIMEZONE'].join('\r\n')
+}
+
+// iCalendar writes years in four digits: no onset may read 0000 or 10000 on any zone's clock
+// (offsets stay within ±14 h), which the instants' range, 0001 to 9999, never needs.
+const FIRST_ONSET = DateTime.utc(1, 1, 2).toMillis()
+const LAST_SCANNED = DateTime.utc(9999, 12, 31).toMillis()
+
+/** The years from one before to one after each instant's (UTC) year, as runs of consecutive years, in order. */
+function yearRuns (instants: number[]): Array<[number, number]> {
+  const years = [...new Set(instants.map((instant) => DateTime.fromMillis(instant, { zone: 'UTC' }).year))].sort((a, b) => a - b)
+  const runs: Array<[number, number]> = []
+  for (const year of years) {
+    const last = runs.at(-1)
+    if (last !== undefined && year - 1 <= last[1] + 1) last[1] = year + 1
+    else runs.push([year - 1, year + 1])
+  }
+  return runs
 }
 
 /**

@@ -175,6 +175,18 @@ describe('time zone definitions', () => {
     }
   })
 
+  it('writes its own for instants millennia apart from the years around them only, and each reads back', () => {
+    const startsAt = ['0001-06-01T12:00:00.000Z', '2021-05-04T18:00:00.000Z', '9999-06-01T12:00:00.000Z']
+    const definition = runtimeVtimezone('America/Mexico_City', startsAt.map(instant))
+    const onsets = [...definition.matchAll(/^DTSTART:(.*)$/gm)].map(([, value]) => value ?? '')
+    // Four-digit years (iCalendar's), each within two years of an instant's: nothing scanned between.
+    assert.ok(onsets.every((onset) => /^\d{8}T\d{6}$/.test(onset)), definition)
+    assert.deepEqual(onsets.map((onset) => Number(onset.slice(0, 4))).filter((year) => ![1, 2021, 9999].some((near) => Math.abs(year - near) <= 2)), [], definition)
+    // ical.js reads years below 100 as 19xx (JavaScript's Date.UTC), so the year 0001 is not read back.
+    const feed = parseFeed(buildCalendar(OPTIONS, startsAt.map((at, index) => atInstant(`far${index}`, 'America/Mexico_City', at))))
+    assert.deepEqual(feed.events.slice(1).map((event) => instantOf(event.start)), startsAt.slice(1))
+  })
+
   it('lets ical.js read every reading back to its instant, whichever definition is used', () => {
     const cases: Array<[string, string]> = [
       ['America/Mexico_City', '2026-05-04T18:00:00.000Z'], ['America/Mexico_City', '2021-05-04T18:00:00.000Z'],
