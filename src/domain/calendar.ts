@@ -327,27 +327,55 @@ export function runtimeVtimezone (timeZone: string, instants: number[]): string 
   const zone = IANAZone.create(timeZone)
   const lines = ['BEGIN:VTIMEZONE', `TZID:${timeZone}`]
   for (const [firstYear, lastYear] of yearRuns(instants)) {
-    let at = Math.max(DateTime.utc(firstYear).toMillis(), FIRST_ONSET)
+    const start = Math.max(DateTime.utc(firstYear).toMillis(), FIRST_ONSET)
     const end = Math.min(DateTime.utc(lastYear + 1).toMillis(), LAST_SCANNED)
-    let offset = zone.offset(at)
-    lines.push(...observanceLines(zone, at, offset, offset))
-    while (at < end) {
-      const next = at + DAY_MS
-      if (zone.offset(next) !== offset) {
-        let before = at
-        let after = next
-        while (after - before > 1) {
-          const middle = Math.floor((before + after) / 2)
-          if (zone.offset(middle) === offset) before = middle
-          else after = middle
-        }
-        lines.push(...observanceLines(zone, after, offset, zone.offset(after)))
-        offset = zone.offset(after)
+    const offset = zone.offset(start)
+    lines.push(...observanceLines(zone, start, offset, offset))
+    for (let year = firstYear; year <= lastYear; year++) {
+      for (const change of offsetChangesIn(zone, year)) {
+        if (change.at > start && change.at < end) lines.push(...observanceLines(zone, change.at, change.from, change.to))
       }
-      at = next
     }
   }
   return [...lines, 'END:VTIMEZONE'].join('\r\n')
+}
+
+interface OffsetChange { at: number, from: number, to: number }
+
+// Feeds are polled: a zone's changes in a year are found once, then kept (a few hundred bytes each,
+// at most as many as below, the oldest forgotten first).
+const offsetChangesByZoneYear = new Map<string, OffsetChange[]>()
+const OFFSET_CHANGE_YEARS_KEPT = 20_000
+
+/** The instants in this UTC year at which the zone's offset changes, each to the millisecond. */
+function offsetChangesIn (zone: IANAZone, year: number): OffsetChange[] {
+  const key = `${zone.name} ${year}`
+  const kept = offsetChangesByZoneYear.get(key)
+  if (kept !== undefined) return kept
+  const changes: OffsetChange[] = []
+  const end = DateTime.utc(year + 1).toMillis()
+  let at = DateTime.utc(year).toMillis()
+  let offset = zone.offset(at)
+  while (at < end) {
+    const next = at + DAY_MS
+    if (zone.offset(next) !== offset) {
+      let before = at
+      let after = next
+      while (after - before > 1) {
+        const middle = Math.floor((before + after) / 2)
+        if (zone.offset(middle) === offset) before = middle
+        else after = middle
+      }
+      changes.push({ at: after, from: offset, to: zone.offset(after) })
+      offset = zone.offset(after)
+    }
+    at = next
+  }
+  if (offsetChangesByZoneYear.size >= OFFSET_CHANGE_YEARS_KEPT) {
+    offsetChangesByZoneYear.delete(offsetChangesByZoneYear.keys().next().value as string)
+  }
+  offsetChangesByZoneYear.set(key, changes)
+  return changes
 }
 
 // iCalendar writes years in four digits: no onset may read 0000 or 10000 on any zone's clock
