@@ -13,7 +13,7 @@
 //
 // Files run TEST_CONCURRENCY at a time (default 3: many files spend much of their time waiting on
 // a database, a child process or a timer), the slowest first by the figures of the last run here
-// (.build/test-durations.json), except those in RUN_ALONE, which run one at a time after the
+// (.build/test-durations.json, else those committed in test/durations.json), except those in RUN_ALONE, which run one at a time after the
 // others, for the reason given there.
 //
 // Which zones where: the zone only reaches the tests' own processes (the app, the luxon and Intl
@@ -76,6 +76,12 @@ const RUN_ONCE = new Map<string, string>([
 const skipRunOnce = process.env.TEST_SKIP_RUN_ONCE === '1'
 /** What test/summary-reporter.ts measured when the files last ran here, kept for the next run. */
 const DURATIONS_FILE = join(BUILD_DIR, 'test-durations.json')
+/**
+ * The figures of a run on a 2-core machine, committed, for a checkout that has none of its own yet
+ * (CI's fresh clone): refresh with `cp .build/test-durations.json test/durations.json` when files
+ * come or change much. Stale figures only order the files less well.
+ */
+const COMMITTED_DURATIONS_FILE = projectPath('test', 'durations.json')
 // Skips that the run's own options cause (--test-name-pattern, --test-only): not worth listing.
 const SELECTION_SKIPS = new Set(['test name does not match pattern', '\'only\' option not set'])
 
@@ -235,9 +241,10 @@ async function runNodeTests (group: { files: string[], concurrency: number }, en
   return exitCode === 0
 }
 
-/** How long each file's tests took when last run here (test/summary-reporter.ts), by file; empty at first. */
+/** How long each file's tests took when last run here (test/summary-reporter.ts), else the committed figures. */
 async function readDurations (): Promise<Map<string, number>> {
-  const saved = await readFile(DURATIONS_FILE, 'utf8').then((text) => JSON.parse(text) as Record<string, number>).catch(() => ({}))
+  const read = (path: string) => readFile(path, 'utf8').then((text) => JSON.parse(text) as Record<string, number>)
+  const saved = await read(DURATIONS_FILE).catch(() => read(COMMITTED_DURATIONS_FILE)).catch(() => ({}))
   return new Map(Object.entries(saved))
 }
 

@@ -29,6 +29,21 @@ const ZonedStart = Type.String({
 })
 const ZonedEnd = Nullable(Type.String({ examples: ['2026-01-05T18:00:00+08:00[Asia/Shanghai]'] }), { description: 'localEnd in RFC 9557 form.' })
 
+/** The documented example of a time window: the demo's summit with Xi Jinping, as the API presents it. */
+export const TIME_WINDOW_EXAMPLE = {
+  timeZone: 'Asia/Shanghai',
+  precision: 'part_of_day',
+  partOfDay: 'afternoon',
+  startsAt: '2026-01-05T04:00:00.000Z',
+  endsAt: '2026-01-05T10:00:00.000Z',
+  localStart: '2026-01-05T12:00:00+08:00',
+  localEnd: '2026-01-05T18:00:00+08:00',
+  localDate: '2026-01-05',
+  zonedStart: '2026-01-05T12:00:00+08:00[Asia/Shanghai]',
+  zonedEnd: '2026-01-05T18:00:00+08:00[Asia/Shanghai]',
+  label: 'Monday 5 January 2026, afternoon'
+}
+
 export const TimeWindow = Type.Object({
   timeZone: TimeZoneName,
   precision: Precision,
@@ -49,19 +64,7 @@ export const TimeWindow = Type.Object({
   $id: 'TimeWindow',
   title: 'TimeWindow',
   description: 'When an engagement happens, as precisely as it is known, in the zone it happens in.',
-  examples: [{
-    timeZone: 'Asia/Shanghai',
-    precision: 'part_of_day',
-    partOfDay: 'afternoon',
-    startsAt: '2026-01-05T04:00:00.000Z',
-    endsAt: '2026-01-05T10:00:00.000Z',
-    localStart: '2026-01-05T12:00:00+08:00',
-    localEnd: '2026-01-05T18:00:00+08:00',
-    localDate: '2026-01-05',
-    zonedStart: '2026-01-05T12:00:00+08:00[Asia/Shanghai]',
-    zonedEnd: '2026-01-05T18:00:00+08:00[Asia/Shanghai]',
-    label: 'Monday 5 January 2026, afternoon'
-  }]
+  examples: [TIME_WINDOW_EXAMPLE]
 })
 
 export const ViewerTime = Type.Object({
