@@ -45,8 +45,8 @@ const TIME_ZONES = timeZones(process.env.TEST_ZONES ?? 'UTC,Pacific/Chatham')
 const CONCURRENCY = positiveInteger('TEST_CONCURRENCY', process.env.TEST_CONCURRENCY ?? '3')
 const testDatabase = process.env.DATABASE_URL ? 'server' : 'embedded'
 /**
- * Files that run one at a time once the others are done, on the database kinds named, and why.
- * They bound how long answers take or share what a pass's other files use.
+ * Files that run one at a time once the others are done, on the database kinds named, and why:
+ * they bound how long answers take, which other files at work beside them would stretch.
  */
 const RUN_ALONE = new Map<string, { on: Array<typeof testDatabase>, why: string }>([
   // Seen answering 503 to 4 or 5 of its 40 writes on a 2-core machine loaded by other suites, even
@@ -70,7 +70,7 @@ const RUN_ONCE = new Map<string, string>([
   ['test/db/data-dir-lock.test.ts', 'locks folders; no database is opened'],
   ['test/docker-compose.test.ts', 'reads docker-compose.yml, the Dockerfile and their configuration'],
   ['test/docs.test.ts', 'compares the docs with the code\'s constants'],
-  ['test/per-test-timeout.test.ts', 'runs made-up test files that use no database and no clock'],
+  ['test/per-test-timeout.test.ts', 'runs made-up test files that use no database, with timeouts in milliseconds'],
   ['test/startup/logger.test.ts', 'logs one line, through a pipe and a terminal']
 ])
 const skipRunOnce = process.env.TEST_SKIP_RUN_ONCE === '1'
