@@ -1,6 +1,5 @@
-import { relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { projectPath, projectRoot } from '../src/project-root.js'
+import { projectPath } from '../src/project-root.js'
 
 /**
  * Where `tsc -p .` writes the project's JavaScript (tsconfig.json `outDir`), which the suite runs:
@@ -8,9 +7,9 @@ import { projectPath, projectRoot } from '../src/project-root.js'
  */
 export const BUILD_DIR = projectPath('.build')
 
-/** The compiled file of a source file of the project: `test/helper.ts` -> `<project>/.build/test/helper.js`. */
+/** The compiled file of a source file, named from the project's folder: `test/helper.ts` -> `<project>/.build/test/helper.js`. */
 export function compiledPath (sourcePath: string): string {
-  return projectPath('.build', relative(projectRoot, projectPath(sourcePath)).replace(/\.ts$/, '.js'))
+  return projectPath('.build', sourcePath.replace(/\.ts$/, '.js'))
 }
 
 /** How test/run.ts starts Node's test runner on compiled files: source-mapped stack traces, a timeout for every test. */
