@@ -177,22 +177,34 @@ async function currentValidator (pool: pg.Pool): Promise<string> {
 /**
  * Answers a read: 304 when If-None-Match names the current tag (one query, nothing rendered);
  * else the body, from memory when kept at the current version, else built by its statement.
+ * Kept bodies are built once however many requests miss at the same moment: without that, the
+ * first seconds of a storm would render the same body once per connection.
  */
 function reader (pool: pg.Pool, options: LimitOptions) {
-  const kept = new Map<string, Rendered>()
+  const kept = new Map<string, Promise<Rendered>>()
+  const keptRendering = async (url: string, validator: string, statement: () => Promise<Statement>): Promise<Rendered> => {
+    const current = kept.get(url)
+    if (current !== undefined) {
+      if ((await current).validator === validator) return current
+      // Another request that found it stale while this one waited has started the new one.
+      const started = kept.get(url)
+      if (started !== undefined && started !== current) return started
+    }
+    const rendering = statement().then((text) => render(pool, text))
+    kept.set(url, rendering)
+    rendering.catch(() => kept.delete(url))
+    return rendering
+  }
   return async (reply: FastifyReply, url: string, ifNoneMatch: string | undefined, statement: () => Promise<Statement>) => {
-    let validator = ifNoneMatch === undefined && !options.cacheBodies ? undefined : await currentValidator(pool)
+    const validator = ifNoneMatch === undefined && !options.cacheBodies ? undefined : await currentValidator(pool)
     if (validator !== undefined && ifNoneMatch !== undefined && ifNoneMatchMatches(ifNoneMatch, tagOf(validator))) {
       return reply.header('etag', tagOf(validator)).code(304).send()
     }
-    let rendered = validator === undefined ? undefined : kept.get(url)
-    if (rendered === undefined || rendered.validator !== validator) {
-      rendered = await render(pool, await statement())
-      validator = rendered.validator
-      if (options.cacheBodies) kept.set(url, rendered)
-    }
+    const rendered = options.cacheBodies && validator !== undefined
+      ? await keptRendering(url, validator, statement)
+      : await render(pool, await statement())
     if (rendered.body === null) return reply.code(404).send({ status: 404 })
-    return reply.header('etag', tagOf(validator)).type('application/json; charset=utf-8').send(rendered.body)
+    return reply.header('etag', tagOf(rendered.validator)).type('application/json; charset=utf-8').send(rendered.body)
   }
 }
 

@@ -1,5 +1,6 @@
 import autocannon from 'autocannon'
-import { STORM_CONNECTIONS, type Scenario, type Target } from './scenarios.js'
+import { STORM_CONNECTIONS, type Scenario } from './scenarios.js'
+import type { Target } from './targets.js'
 
 export interface LoadSettings {
   connections: number

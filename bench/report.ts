@@ -2,7 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { cpus, loadavg } from 'node:os'
 import pg from 'pg'
 import type { Figures, LoadSettings, TargetFigures } from './measure.js'
-import type { Scenario, Target } from './scenarios.js'
+import type { Scenario } from './scenarios.js'
+import type { Target } from './targets.js'
 
 export interface ScenarioResult {
   scenario: Scenario
@@ -59,8 +60,9 @@ function goalCells (result: ScenarioResult, healthz: Figures | undefined): strin
   })
   const storm = result.figures?.[result.scenario.targets[0] as Target]
   if (result.scenario.storm === true && storm !== undefined && 'revalidating' in storm) {
-    const met = storm.errors === 0 && storm.unexpected === 0 && storm.revalidating.p99 < STORM_P99_LIMIT_MS
-    cells.push(`no errors, 304 p99 < ${STORM_P99_LIMIT_MS} ms: ${verdict(met)}`)
+    const answered = storm.revalidating.requests > 0 && storm.plain.requests > 0
+    const met = answered && storm.errors === 0 && storm.unexpected === 0 && storm.revalidating.p99 < STORM_P99_LIMIT_MS
+    cells.push(`both halves answered, no errors, 304 p99 < ${STORM_P99_LIMIT_MS} ms: ${verdict(met)}`)
   }
   return cells
 }
@@ -86,14 +88,16 @@ const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`
 
 const REFERENCES: Reference[] = ['limit', 'baseline', 'healthz', 'server']
 
+/** Latencies of a target that answered nothing are no latencies: autocannon's zeros would read as fast. */
 function figureCells (f: Figures): string {
-  return `${whole(f.requestsPerSecond)} | ${ms(f.p50)} | ${ms(f.p99)} | ${f.errors} | ${f.unexpected}`
+  const [p50, p99] = f.requests === 0 ? ['—', '—'] : [ms(f.p50), ms(f.p99)]
+  return `${whole(f.requestsPerSecond)} | ${p50} | ${p99} | ${f.errors} | ${f.unexpected}`
 }
 
 /** The rows of one target: a storm's both halves and each half on its own. */
 function targetRows (target: Target, f: TargetFigures): Array<[string, Figures]> {
   if (!('revalidating' in f)) return [[target, f]]
-  return [[`${target}, both halves`, f], [`${target}, 304 half`, f.revalidating], [`${target}, 200 half`, f.plain]]
+  return [[`${target}, all (latency: the slower half)`, f], [`${target}, 304 half`, f.revalidating], [`${target}, 200 half`, f.plain]]
 }
 
 /**

@@ -9,8 +9,9 @@ import { measureScenario, type LoadSettings } from './measure.js'
 import {
   describeMachine, NEEDS_HEALTHZ, scenarioList, scenarioTable, settingsLine, writeSection, type ScenarioResult
 } from './report.js'
-import { findProbes, prepareScenario, scenariosFor, type Scenario, type Target } from './scenarios.js'
-import type { ServerPorts, ServerSet } from './servers.js'
+import { findProbes, prepareScenario, scenariosFor, type Scenario } from './scenarios.js'
+import type { ServerPorts } from './servers.js'
+import type { ServerSet, Target } from './targets.js'
 
 const HELP = `npm run bench -- [options]
 

@@ -5,16 +5,7 @@ import { isDeepStrictEqual } from 'node:util'
 import pg from 'pg'
 import { encodeCursor } from '../src/domain/cursor.js'
 import { demoVisit } from '../src/demo/lee-state-visit-china-2026.js'
-import type { ServerSet } from './servers.js'
-
-/**
- * The servers measured (bench/servers.ts): the service with its response cache (as deployed) and
- * without; the baseline; the limit without and with its body cache; the service on the embedded
- * PGlite and on a Postgres server, each holding the demo visit, with and without the cache.
- */
-export type Target =
-  | 'service' | 'service-uncached' | 'baseline' | 'limit' | 'limit-cached'
-  | 'embedded' | 'embedded-uncached' | 'server' | 'server-uncached'
+import type { ServerSet, Target } from './targets.js'
 
 export interface Scenario {
   name: string

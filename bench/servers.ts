@@ -12,10 +12,9 @@ import { applyMigrations } from '../src/db/schema-engine.js'
 import { loadDemoVisitIfEmpty } from '../src/demo/load-demo-visit.js'
 import { buildBaseline } from './baseline.js'
 import { buildLimit } from './limit.js'
-import type { Target } from './scenarios.js'
+import type { ServerSet, Target } from './targets.js'
 
 export type ServerPorts = Partial<Record<Target, number>>
-export type ServerSet = 'comparison' | 'embedded'
 
 /** Connections per pool, the same for all, and the service's default. */
 const POOL_SIZE = 10
