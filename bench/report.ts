@@ -7,7 +7,7 @@ import type { Target } from './targets.js'
 
 export interface ScenarioResult {
   scenario: Scenario
-  figures?: Partial<Record<Target, TargetFigures>>
+  figures: Partial<Record<Target, TargetFigures>>
 }
 
 /** What a ratio is taken against: another target of the scenario, or the service's /healthz in the same run. */
@@ -45,8 +45,8 @@ function referenceTarget (scenario: Scenario, reference: Exclude<Reference, 'hea
 /** The service's requests per second over the reference's, or undefined when either was not measured. */
 export function ratioAgainst (result: ScenarioResult, reference: Reference, healthz: Figures | undefined): number | undefined {
   const { scenario, figures } = result
-  const service = figures?.[scenario.targets[0] as Target]
-  const other = reference === 'healthz' ? healthz : figures?.[referenceTarget(scenario, reference) as Target]
+  const service = figures[scenario.targets[0] as Target]
+  const other = reference === 'healthz' ? healthz : figures[referenceTarget(scenario, reference) as Target]
   if (service === undefined || other === undefined || other.requestsPerSecond === 0) return undefined
   return service.requestsPerSecond / other.requestsPerSecond
 }
@@ -58,7 +58,7 @@ function goalCells (result: ScenarioResult, healthz: Figures | undefined): strin
     const ratio = ratioAgainst(result, against, healthz)
     return `≥ ${atLeast} × ${REFERENCE_LABELS[against]}: ${ratio === undefined ? 'not measured' : verdict(ratio >= atLeast)}`
   })
-  const storm = result.figures?.[result.scenario.targets[0] as Target]
+  const storm = result.figures[result.scenario.targets[0] as Target]
   if (result.scenario.storm === true && storm !== undefined && 'revalidating' in storm) {
     const answered = storm.revalidating.requests > 0 && storm.plain.requests > 0
     const met = answered && storm.errors === 0 && storm.unexpected === 0 && storm.revalidating.p99 < STORM_P99_LIMIT_MS
@@ -105,17 +105,13 @@ function targetRows (target: Target, f: TargetFigures): Array<[string, Figures]>
  * limit, the baseline, /healthz and the Postgres server where the scenario has them, and its goals.
  */
 export function scenarioTable (results: ScenarioResult[]): string {
-  const healthz = results.find((r) => r.scenario.name === 'healthz')?.figures?.service
+  const healthz = results.find((r) => r.scenario.name === 'healthz')?.figures.service
   const lines = [
     '| scenario | target | req/s | p50 | p99 | errors | non-2xx/304 | ÷ limit | ÷ baseline | ÷ /healthz | ÷ Postgres server | goal |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |'
   ]
   for (const result of results) {
     const { scenario, figures } = result
-    if (figures === undefined) {
-      lines.push(`| ${scenario.name} | — | | | | | | | | | | ${scenario.unavailable ?? 'not measured'} |`)
-      continue
-    }
     const asked = new Set((RATIO_GOALS[scenario.name] ?? []).map((goal) => goal.against))
     const ratios = REFERENCES.map((reference) => {
       const ratio = reference === 'healthz' && !asked.has('healthz') ? undefined : ratioAgainst(result, reference, healthz)

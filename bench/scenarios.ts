@@ -24,8 +24,6 @@ export interface Scenario {
   headers: Partial<Record<Target, Record<string, string>>>
   /** A polling storm: half the connections revalidate (304), half ask for the body (200). */
   storm?: true
-  /** Why the scenario cannot run yet; it is then reported and skipped. */
-  unavailable?: string
 }
 
 export interface Probes {
