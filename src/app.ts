@@ -91,7 +91,10 @@ export async function buildApp ({ databaseUrl, logger = false, onDatabaseQuery, 
   })
   await app.register(authPlugin, { tokens: settings.apiTokens })
   // In this order: the idempotency plugin records the ETag that http-caching sets.
-  await app.register(httpCachingPlugin, { maxAgeSeconds: settings.cacheMaxAgeSeconds })
+  await app.register(httpCachingPlugin, {
+    maxAgeSeconds: settings.cacheMaxAgeSeconds,
+    responseCacheMaxBytes: settings.responseCacheMaxBytes
+  })
   await app.register(idempotencyPlugin)
   await app.register(publicationPlugin, { intervalMs: settings.publicationIntervalMs, publishDue: publishDueEngagements })
 

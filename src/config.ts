@@ -39,6 +39,8 @@ const ConfigSchema = Type.Object({
   RATE_LIMIT_FAILED_AUTH_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1000000, default: 30 }),
   // How long shared caches and clients may reuse a list, itinerary or feed without asking again.
   CACHE_MAX_AGE_SECONDS: Type.Integer({ minimum: 0, maximum: 86400, default: 5 }),
+  // Memory each process may fill with rendered responses, kept until the data changes (0: none).
+  RESPONSE_CACHE_MAX_BYTES: Type.Integer({ minimum: 0, maximum: 4294967296, default: 33554432 }),
   // Browser origins allowed to write (and read with a token); any origin may make public reads.
   CORS_ORIGINS: Type.String({ default: '', pattern: `^$|^\\*$|^${ORIGIN}(,${ORIGIN})*$`, description: 'empty, * or http(s)://host[:port] origins separated by commas' }),
   // How long change records are kept for GET /v1/changes; an older cursor gets 410 and resyncs.
@@ -114,6 +116,8 @@ export interface AppSettings {
   bodyLimitBytes: number
   /** Seconds that lists and itineraries may be reused from a cache (Cache-Control max-age). */
   cacheMaxAgeSeconds: number
+  /** Bytes of rendered responses kept in memory, least recently used dropped first; 0: no cache. */
+  responseCacheMaxBytes: number
   timeouts: Timeouts
   /** Requests per minute per token (or per IP without a valid one), and failed authentications per IP. */
   rateLimits: RateLimits
@@ -152,6 +156,7 @@ export function settingsFromConfig (config: Config): ServiceSettings {
       apiTokens: parseApiTokens(config.API_TOKENS),
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       cacheMaxAgeSeconds: config.CACHE_MAX_AGE_SECONDS,
+      responseCacheMaxBytes: config.RESPONSE_CACHE_MAX_BYTES,
       timeouts: {
         requestMs: config.REQUEST_TIMEOUT_MS,
         handlerMs: config.HANDLER_TIMEOUT_MS,

@@ -45,6 +45,7 @@ const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.get('/visits/:visit/calendar.ics', {
+    config: { responseCache: 'content' },
     schema: {
       tags: ['visits'],
       operationId: 'getVisitCalendar',
@@ -56,6 +57,7 @@ const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => sendCalendar(reply, await visitCalendar(app.prisma, request.params.visit, request.tokenScopes, engagementUrl(request))))
 
   app.get('/engagements.ics', {
+    config: { responseCache: 'content' },
     schema: {
       tags: ['engagements'],
       operationId: 'getEngagementCalendar',

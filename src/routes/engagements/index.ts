@@ -12,6 +12,7 @@ import { createEngagement, deleteEngagement, updateEngagement } from '../../serv
 
 const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/engagements', {
+    config: { responseCache: 'content' },
     schema: {
       tags: ['engagements'],
       operationId: 'listEngagements',
@@ -44,6 +45,7 @@ const engagementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/engagements/:id', {
+    config: { responseCache: 'content' },
     schema: {
       tags: ['engagements'],
       operationId: 'getEngagement',

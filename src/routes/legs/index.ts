@@ -26,6 +26,7 @@ const legRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/legs/:id', {
+    config: { responseCache: 'content' },
     schema: {
       tags: ['legs'],
       operationId: 'getLeg',

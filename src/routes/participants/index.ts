@@ -12,6 +12,7 @@ import {
 
 const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/participants', {
+    config: { responseCache: 'content' },
     schema: {
       tags: ['participants'],
       operationId: 'listParticipants',
@@ -23,6 +24,7 @@ const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => listParticipants(app.prisma, request.query, request.tokenScopes))
 
   app.get('/participants/:id', {
+    config: { responseCache: 'content' },
     schema: {
       tags: ['participants'],
       operationId: 'getParticipant',
@@ -54,6 +56,7 @@ const participantRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/participants/:id/engagements', {
+    config: { responseCache: 'content' },
     schema: {
       tags: ['participants'],
       operationId: 'listParticipantEngagements',

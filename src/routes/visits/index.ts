@@ -11,6 +11,7 @@ import { createVisit, deleteVisit, getVisit, listVisits, updateVisit } from '../
 
 const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/visits', {
+    config: { responseCache: 'content' },
     schema: {
       tags: ['visits'],
       operationId: 'listVisits',
@@ -38,6 +39,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/visits/:visit', {
+    config: { responseCache: 'content' },
     schema: {
       tags: ['visits'],
       operationId: 'getVisit',
@@ -81,6 +83,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/visits/:visit/itinerary', {
+    config: { responseCache: 'content' },
     schema: {
       tags: ['visits'],
       operationId: 'getItinerary',
@@ -94,6 +97,7 @@ const visitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => visitItinerary(app.prisma, request.params.visit, request.tokenScopes, { timeZone: request.query.tz, language: request.query.lang }))
 
   app.get('/visits/:visit/next', {
+    config: { responseCache: 'content-at-instant' },
     schema: {
       tags: ['visits'],
       operationId: 'getVisitNowAndNext',
