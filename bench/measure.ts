@@ -1,5 +1,5 @@
 import autocannon from 'autocannon'
-import { STORM_CONNECTIONS, type Scenario } from './scenarios.js'
+import { requestOf, STORM_CONNECTIONS, type Scenario } from './scenarios.js'
 import type { Target } from './targets.js'
 
 export interface LoadSettings {
@@ -75,7 +75,8 @@ async function runStorm (base: string, scenario: Scenario, target: Target, secon
 
 function runTarget (base: string, scenario: Scenario, target: Target, connections: number, seconds: number): Promise<TargetFigures> {
   if (scenario.storm === true) return runStorm(base, scenario, target, seconds)
-  return runOnce({ url: `${base}${scenario.path}`, headers: scenario.headers[target] ?? {}, connections, expectedStatus: scenario.expectedStatus }, seconds)
+  const { path, headers, expectedStatus } = requestOf(scenario, target)
+  return runOnce({ url: `${base}${path}`, headers, connections, expectedStatus }, seconds)
 }
 
 function median (values: number[]): number {

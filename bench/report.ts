@@ -10,7 +10,7 @@ export interface ScenarioResult {
   figures: Partial<Record<Target, TargetFigures>>
 }
 
-/** What a ratio is taken against: another target of the scenario, or the service's /healthz in the same run. */
+/** What a ratio is taken against: another target of the scenario (healthz: the service's /healthz in the same rounds). */
 type Reference = 'limit' | 'baseline' | 'healthz' | 'server'
 
 /** A goal on the ratio of the scenario's service (its first target) to a reference, in requests per second. */
@@ -32,30 +32,27 @@ const RATIO_GOALS: Record<string, RatioGoal[]> = {
 /** The storm's goal: no errors, no status but 304 and 200, and revalidations fast under it. */
 export const STORM_P99_LIMIT_MS = 50
 
-/** Scenarios whose goals compare with /healthz: the run measures it too when they run. */
-export const NEEDS_HEALTHZ = Object.entries(RATIO_GOALS).filter(([, goals]) => goals.some((g) => g.against === 'healthz')).map(([name]) => name)
-
 const REFERENCE_LABELS: Record<Reference, string> = { limit: 'limit', baseline: 'baseline', healthz: '/healthz', server: 'Postgres server' }
 
 /** The target of the scenario a reference names: the limit is the cached one where the service caches. */
-function referenceTarget (scenario: Scenario, reference: Exclude<Reference, 'healthz'>): Target | undefined {
+function referenceTarget (scenario: Scenario, reference: Reference): Target | undefined {
   return scenario.targets.slice(1).find((target) => target === reference || target.startsWith(`${reference}-`))
 }
 
 /** The service's requests per second over the reference's, or undefined when either was not measured. */
-export function ratioAgainst (result: ScenarioResult, reference: Reference, healthz: Figures | undefined): number | undefined {
+export function ratioAgainst (result: ScenarioResult, reference: Reference): number | undefined {
   const { scenario, figures } = result
   const service = figures[scenario.targets[0] as Target]
-  const other = reference === 'healthz' ? healthz : figures[referenceTarget(scenario, reference) as Target]
+  const other = figures[referenceTarget(scenario, reference) as Target]
   if (service === undefined || other === undefined || other.requestsPerSecond === 0) return undefined
   return service.requestsPerSecond / other.requestsPerSecond
 }
 
 const verdict = (met: boolean) => met ? 'met' : '**missed**'
 
-function goalCells (result: ScenarioResult, healthz: Figures | undefined): string[] {
+function goalCells (result: ScenarioResult): string[] {
   const cells = (RATIO_GOALS[result.scenario.name] ?? []).map(({ against, atLeast }) => {
-    const ratio = ratioAgainst(result, against, healthz)
+    const ratio = ratioAgainst(result, against)
     return `≥ ${atLeast} × ${REFERENCE_LABELS[against]}: ${ratio === undefined ? 'not measured' : verdict(ratio >= atLeast)}`
   })
   const storm = result.figures[result.scenario.targets[0] as Target]
@@ -105,16 +102,14 @@ function targetRows (target: Target, f: TargetFigures): Array<[string, Figures]>
  * limit, the baseline, /healthz and the Postgres server where the scenario has them, and its goals.
  */
 export function scenarioTable (results: ScenarioResult[]): string {
-  const healthz = results.find((r) => r.scenario.name === 'healthz')?.figures.service
   const lines = [
     '| scenario | target | req/s | p50 | p99 | errors | non-2xx/304 | ÷ limit | ÷ baseline | ÷ /healthz | ÷ Postgres server | goal |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |'
   ]
   for (const result of results) {
     const { scenario, figures } = result
-    const asked = new Set((RATIO_GOALS[scenario.name] ?? []).map((goal) => goal.against))
     const ratios = REFERENCES.map((reference) => {
-      const ratio = reference === 'healthz' && !asked.has('healthz') ? undefined : ratioAgainst(result, reference, healthz)
+      const ratio = ratioAgainst(result, reference)
       return ratio === undefined ? '' : `**${ratio.toFixed(2)}**`
     })
     const rows = scenario.targets.flatMap((target) => {
@@ -123,7 +118,7 @@ export function scenarioTable (results: ScenarioResult[]): string {
     })
     rows.forEach(([label, f], index) => {
       const first = index === 0
-      lines.push(`| ${first ? scenario.name : ''} | ${label} | ${figureCells(f)} | ${(first ? ratios : ['', '', '', '']).join(' | ')} | ${first ? goalCells(result, healthz).join('; ') : ''} |`)
+      lines.push(`| ${first ? scenario.name : ''} | ${label} | ${figureCells(f)} | ${(first ? ratios : ['', '', '', '']).join(' | ')} | ${first ? goalCells(result).join('; ') : ''} |`)
     })
   }
   return lines.join('\n')

@@ -7,9 +7,9 @@ import { databaseUrl, defaultYears, ensureDataset, type DatasetScale } from './d
 import { explainMarkdown, explainRequest } from './explain.js'
 import { measureScenario, type LoadSettings } from './measure.js'
 import {
-  describeMachine, NEEDS_HEALTHZ, scenarioList, scenarioTable, settingsLine, writeSection, type ScenarioResult
+  describeMachine, scenarioList, scenarioTable, settingsLine, writeSection, type ScenarioResult
 } from './report.js'
-import { findProbes, prepareScenario, scenariosFor, type Scenario } from './scenarios.js'
+import { findProbes, prepareScenario, requestOf, scenariosFor, type Scenario } from './scenarios.js'
 import type { ServerPorts } from './servers.js'
 import type { ServerSet, Target } from './targets.js'
 
@@ -22,7 +22,7 @@ const HELP = `npm run bench -- [options]
   --server URL      Postgres server (default DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/postgres)
   --regenerate      regenerate the data set even if the database already holds it
   --scenarios A,B   only these scenarios (itinerary, day, participant, search, deep-page, revalidate, cached,
-                    healthz, storm, embedded); healthz is measured too when revalidate or cached is
+                    healthz, storm, embedded)
   --connections N   concurrent connections (default 10)
   --duration S      seconds per round and target (default 10)
   --rounds N        rounds per target, alternating (default 3)
@@ -124,14 +124,6 @@ async function measureAll (scenarios: Scenario[], bases: Partial<Record<Target, 
   return results
 }
 
-/** The scenarios asked for, with /healthz when a goal compares with it. */
-function selected (scenarios: Scenario[], names: string[] | undefined): Scenario[] {
-  if (names === undefined) return scenarios
-  const wanted = new Set(names)
-  if (names.some((name) => NEEDS_HEALTHZ.includes(name))) wanted.add('healthz')
-  return scenarios.filter((s) => wanted.has(s.group))
-}
-
 /** Measures the scenarios that one set of servers answers, with the servers started for them only. */
 async function measureOn (set: ServerSet, url: string, scenarios: Scenario[]): Promise<ScenarioResult[]> {
   const mine = scenarios.filter((s) => s.servers === set)
@@ -151,7 +143,7 @@ async function benchmarkScale (engagements: number, scenarioNames?: string[]) {
   console.error(`Data set: ${describeScale(scale, database)}`)
   const outcome = await ensureDataset(serverUrl, database, scale, { regenerate: flags.regenerate })
   console.error(outcome === 'reused' ? 'Reusing the data set already there.' : 'Data set generated.')
-  const scenarios = selected(scenariosFor(await findProbes(url)), scenarioNames)
+  const scenarios = scenariosFor(await findProbes(url)).filter((s) => scenarioNames === undefined || scenarioNames.includes(s.group))
   const results = [
     ...await measureOn('comparison', url, scenarios),
     ...await measureOn('embedded', databaseUrl(serverUrl, DEMO_DATABASE), scenarios)
@@ -162,7 +154,10 @@ async function benchmarkScale (engagements: number, scenarioNames?: string[]) {
 function failures (results: ScenarioResult[]): string[] {
   return results.flatMap(({ scenario, figures }) => Object.entries(figures)
     .filter(([, f]) => f.errors > 0 || f.unexpected > 0)
-    .map(([target, f]) => `${scenario.name} (${target}): ${f.errors} errors, ${f.unexpected} responses other than ${scenario.storm === true ? '304 and 200' : scenario.expectedStatus}`))
+    .map(([target, f]) => {
+      const expected = scenario.storm === true ? '304 and 200' : requestOf(scenario, target as Target).expectedStatus
+      return `${scenario.name} (${target}): ${f.errors} errors, ${f.unexpected} responses other than ${expected}`
+    }))
 }
 
 async function runComparison () {

@@ -97,6 +97,8 @@ for (const [target, server] of Object.entries(servers) as Array<[Target, Listene
   await server.listen({ host: '127.0.0.1', port: 0 })
   ports[target] = (server.server.address() as AddressInfo).port
 }
+// /healthz is a request to the service: the same server, another path (see requestOf).
+if (ports.service !== undefined) ports.healthz = ports.service
 process.send(ports)
 
 process.once('SIGTERM', () => {
