@@ -117,8 +117,9 @@ export async function listQuery (query: Query, sql: ListSql): Promise<ListQuery>
 }
 
 /**
- * The baseline's way: the participant's id looked up first and passed as a value (only then does
- * the planner see how common it is), the day's bounds from the service's own function.
+ * Node's way, the baseline's: the participant's id looked up first and passed as a value (only
+ * then does the planner see how common it is; the limit does the same), the day's bounds from the
+ * service's own function.
  */
 export function nodeListSql (pool: pg.Pool): ListSql {
   return {
