@@ -15,6 +15,8 @@ export async function explainRequest (databaseUrl: string, path: string): Promis
   const app = await buildApp({
     databaseUrl,
     apiTokens: new Map(),
+    // Uncached, as the scenarios it explains are measured.
+    responseCacheMaxBytes: 0,
     onDatabaseQuery: (event) => statements.push({ sql: event.query, params: JSON.parse(event.params) as unknown[] })
   })
   try {

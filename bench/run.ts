@@ -1,4 +1,4 @@
-// npm run bench [-- options]: the service against the raw-driver baseline. See --help.
+// npm run bench [-- options]: the service against the one-statement limit and the raw-driver baseline. See --help.
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
@@ -7,10 +7,11 @@ import { databaseUrl, defaultYears, ensureDataset, type DatasetScale } from './d
 import { explainMarkdown, explainRequest } from './explain.js'
 import { measureScenario, type LoadSettings } from './measure.js'
 import {
-  describeMachine, ratioOf, ratioTarget, scenarioList, scenarioTable, settingsLine, writeSection, type ScenarioResult
+  describeMachine, scenarioList, scenarioTable, settingsLine, writeSection, type ScenarioResult
 } from './report.js'
-import { findProbes, prepareScenario, scenariosFor, type Scenario, type Target } from './scenarios.js'
+import { findProbes, prepareScenario, requestOf, scenariosFor, type Scenario } from './scenarios.js'
 import type { ServerPorts } from './servers.js'
+import type { ServerSet, Target } from './targets.js'
 
 const HELP = `npm run bench -- [options]
 
@@ -20,13 +21,14 @@ const HELP = `npm run bench -- [options]
   --database NAME   database to fill and use (default itinerary_bench, or itinerary_bench_<N> at other sizes)
   --server URL      Postgres server (default DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/postgres)
   --regenerate      regenerate the data set even if the database already holds it
-  --scenarios A,B   only these scenarios (itinerary, day, participant, search, deep-page, revalidate)
+  --scenarios A,B   only these scenarios (itinerary, day, participant, search, deep-page, revalidate, cached,
+                    healthz, storm, embedded)
   --connections N   concurrent connections (default 10)
   --duration S      seconds per round and target (default 10)
   --rounds N        rounds per target, alternating (default 3)
   --warmup S        unmeasured seconds per target before the rounds (default 2)
   --growth          day query and itinerary at 10k, 100k and 1M engagements, with EXPLAIN plans at 1M
-  --smoke           tiny data set, one 1 s round: checks the harness (CI); writes no results
+  --smoke           tiny data set, one 1 s round of every scenario and target: checks the harness (CI); writes no results
   --help            this text`
 
 const RESULTS_FILE = fileURLToPath(new URL('RESULTS.md', import.meta.url))
@@ -82,16 +84,20 @@ function databaseFor (engagements: number): string {
 const describeScale = (scale: DatasetScale, database: string) =>
   `${scale.engagements.toLocaleString('en')} engagements over ${scale.years} year(s), database \`${database}\``
 
-async function startServers (url: string): Promise<{ child: ChildProcess, bases: Record<Target, string> }> {
+/** Database of the embedded comparison's Postgres side: the demo visit only, made again on each run. */
+const DEMO_DATABASE = 'itinerary_bench_demo'
+
+async function startServers (url: string, set: ServerSet): Promise<{ child: ChildProcess, bases: Partial<Record<Target, string>> }> {
   const child = fork(fileURLToPath(new URL('servers.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BENCH_DATABASE_URL: url, NODE_ENV: 'production' }
+    env: { ...process.env, BENCH_DATABASE_URL: url, BENCH_SERVERS: set, NODE_ENV: 'production' }
   })
   const [ports] = await Promise.race([
     once(child, 'message') as Promise<[ServerPorts]>,
     once(child, 'exit').then(([code]) => { throw new Error(`the servers exited (${String(code)}) before listening`) })
   ])
-  return { child, bases: { service: `http://127.0.0.1:${ports.service}`, baseline: `http://127.0.0.1:${ports.baseline}` } }
+  const bases = Object.fromEntries(Object.entries(ports).map(([target, port]) => [target, `http://127.0.0.1:${port}`]))
+  return { child, bases }
 }
 
 async function stopServers (child: ChildProcess) {
@@ -101,24 +107,33 @@ async function stopServers (child: ChildProcess) {
   await exited
 }
 
+const perSecond = (figures: ScenarioResult['figures']) =>
+  Object.entries(figures).map(([target, f]) => `${target} ${Math.round(f.requestsPerSecond)} req/s`).join(', ')
+
 /** Prepares (equivalence check) and measures each scenario; throws on a mismatch. */
-async function measureAll (scenarios: Scenario[], bases: Record<Target, string>): Promise<ScenarioResult[]> {
+async function measureAll (scenarios: Scenario[], bases: Partial<Record<Target, string>>): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = []
   for (const candidate of scenarios) {
     const scenario = await prepareScenario(candidate, bases)
-    if (scenario.unavailable !== undefined) {
-      console.error(`${scenario.name}: skipped, ${scenario.unavailable}`)
-      results.push({ scenario })
-      continue
-    }
-    console.error(`${scenario.name}: same answer from both; measuring…`)
+    const checked = scenario.sameAnswer.length === 0 ? '' : `, the same answer from ${scenario.sameAnswer.join(' and ')}`
+    console.error(`${scenario.name}: ${scenario.targets.join(', ')} answer${checked}; measuring…`)
     const figures = await measureScenario(scenario, bases, settings)
-    const result = { scenario, figures }
-    const ratio = ratioOf(result)
-    console.error(`${scenario.name}: service ${Math.round(figures.service.requestsPerSecond)} req/s, baseline ${Math.round(figures.baseline.requestsPerSecond)} req/s, ratio ${ratio?.toFixed(2) ?? '?'} (goal ${ratioTarget(scenario.name)})`)
-    results.push(result)
+    console.error(`${scenario.name}: ${perSecond(figures)}`)
+    results.push({ scenario, figures })
   }
   return results
+}
+
+/** Measures the scenarios that one set of servers answers, with the servers started for them only. */
+async function measureOn (set: ServerSet, url: string, scenarios: Scenario[]): Promise<ScenarioResult[]> {
+  const mine = scenarios.filter((s) => s.servers === set)
+  if (mine.length === 0) return []
+  const { child, bases } = await startServers(url, set)
+  try {
+    return await measureAll(mine, bases)
+  } finally {
+    await stopServers(child)
+  }
 }
 
 async function benchmarkScale (engagements: number, scenarioNames?: string[]) {
@@ -128,22 +143,21 @@ async function benchmarkScale (engagements: number, scenarioNames?: string[]) {
   console.error(`Data set: ${describeScale(scale, database)}`)
   const outcome = await ensureDataset(serverUrl, database, scale, { regenerate: flags.regenerate })
   console.error(outcome === 'reused' ? 'Reusing the data set already there.' : 'Data set generated.')
-  const probes = await findProbes(url)
-  const scenarios = scenariosFor(probes).filter((s) => scenarioNames === undefined || scenarioNames.includes(s.name))
-  const { child, bases } = await startServers(url)
-  try {
-    return { scale, database, url, scenarios, results: await measureAll(scenarios, bases) }
-  } finally {
-    await stopServers(child)
-  }
+  const scenarios = scenariosFor(await findProbes(url)).filter((s) => scenarioNames === undefined || scenarioNames.includes(s.group))
+  const results = [
+    ...await measureOn('comparison', url, scenarios),
+    ...await measureOn('embedded', databaseUrl(serverUrl, DEMO_DATABASE), scenarios)
+  ]
+  return { scale, database, url, scenarios, results }
 }
 
 function failures (results: ScenarioResult[]): string[] {
-  return results.flatMap(({ scenario, figures }) => figures === undefined
-    ? []
-    : (['service', 'baseline'] as const)
-        .filter((target) => figures[target].errors > 0 || figures[target].unexpected > 0)
-        .map((target) => `${scenario.name} (${target}): ${figures[target].errors} errors, ${figures[target].unexpected} responses other than ${scenario.expectedStatus}`))
+  return results.flatMap(({ scenario, figures }) => Object.entries(figures)
+    .filter(([, f]) => f.errors > 0 || f.unexpected > 0)
+    .map(([target, f]) => {
+      const expected = scenario.storm === true ? '304 and 200' : requestOf(scenario, target as Target).expectedStatus
+      return `${scenario.name} (${target}): ${f.errors} errors, ${f.unexpected} responses other than ${expected}`
+    }))
 }
 
 async function runComparison () {
@@ -154,7 +168,7 @@ async function runComparison () {
   process.stdout.write(`\n${table}\n`)
   if (!smoke) {
     await writeSection(RESULTS_FILE, 'comparison', [
-      '## Service against baseline', '',
+      '## Service against the limit and the baseline', '',
       settingsLine(machine, settings, describeScale(run.scale, run.database)), '',
       scenarioList(run.scenarios), '',
       table
@@ -173,9 +187,11 @@ async function runGrowth () {
     const run = await benchmarkScale(engagements, GROWTH_SCENARIOS)
     problems.push(...failures(run.results))
     for (const { scenario, figures } of run.results) {
-      if (figures === undefined) continue
-      rows.push(`| ${engagements.toLocaleString('en')} | ${scenario.name} | ${figures.service.p50.toFixed(1)} ms | ${figures.baseline.p50.toFixed(1)} ms | ${Math.round(figures.service.requestsPerSecond)} | ${Math.round(figures.baseline.requestsPerSecond)} |`)
-      p50s.set(scenario.name, [...(p50s.get(scenario.name) ?? []), figures.service.p50])
+      const service = figures[scenario.targets[0] as Target]
+      const baseline = figures.baseline
+      if (service === undefined || baseline === undefined) continue
+      rows.push(`| ${engagements.toLocaleString('en')} | ${scenario.name} | ${service.p50.toFixed(1)} ms | ${baseline.p50.toFixed(1)} ms | ${Math.round(service.requestsPerSecond)} | ${Math.round(baseline.requestsPerSecond)} |`)
+      p50s.set(scenario.name, [...(p50s.get(scenario.name) ?? []), service.p50])
     }
     largest = run
   }

@@ -1,21 +1,29 @@
 // What the benchmark asks: one request per scenario, chosen from the data set so that the answer
 // has the same size at every scale (a visit of about 60 engagements, a busy day of the last
-// weeks), and the check that the service and the baseline give the same answer to it.
+// weeks), which targets answer it, and the check that they give the same answer to it.
 import { isDeepStrictEqual } from 'node:util'
 import pg from 'pg'
 import { encodeCursor } from '../src/domain/cursor.js'
-
-export type Target = 'service' | 'baseline'
+import { demoVisit } from '../src/demo/lee-state-visit-china-2026.js'
+import type { ServerSet, Target } from './targets.js'
 
 export interface Scenario {
   name: string
+  /** The scenario's name in --scenarios: the embedded comparison's two scenarios share one. */
+  group: string
+  /** Which set of servers answers it. */
+  servers: ServerSet
   description: string
   path: string
   expectedStatus: number
+  /** The targets measured; the first is the service, the others what it is measured against. */
+  targets: Target[]
+  /** Targets whose answer must be the first's, as JSON, before anything is measured. */
+  sameAnswer: Target[]
   /** Headers of the measured request, per target (an ETag is each server's own). */
-  headers: Record<Target, Record<string, string>>
-  /** Why the scenario cannot run yet; it is then reported and skipped. */
-  unavailable?: string
+  headers: Partial<Record<Target, Record<string, string>>>
+  /** A polling storm: half the connections revalidate (304), half ask for the body (200). */
+  storm?: true
 }
 
 export interface Probes {
@@ -79,54 +87,111 @@ function one<T> (rows: T[], what: string): T {
   return row
 }
 
-const same = (headers: Record<string, string> = {}) => ({ service: headers, baseline: headers })
+/** Connections of the polling storm, whatever --connections says: a newsroom's clients at once. */
+export const STORM_CONNECTIONS = 200
+
+/** The itinerary every cache and revalidation scenario asks for. */
+export const itineraryPath = (slug: string) => `/v1/visits/${slug}/itinerary?tz=${encodeURIComponent('America/New_York')}`
+
+type Plain = Omit<Scenario, 'group' | 'servers' | 'targets' | 'sameAnswer' | 'headers' | 'expectedStatus'> & { expectedStatus?: number }
+
+/** A scenario the uncached service answers, checked against and measured with the limit and the baseline. */
+const rendered = (scenario: Plain): Scenario => ({
+  expectedStatus: 200,
+  ...scenario,
+  group: scenario.name,
+  servers: 'comparison',
+  targets: ['service-uncached', 'limit', 'baseline'],
+  sameAnswer: ['limit', 'baseline'],
+  headers: {}
+})
 
 export function scenariosFor (probes: Probes): Scenario[] {
-  const itinerary = `/v1/visits/${probes.visitSlug}/itinerary?tz=${encodeURIComponent('America/New_York')}`
+  const itinerary = itineraryPath(probes.visitSlug)
+  const demo = itineraryPath(demoVisit.slug)
+  const comparison = { servers: 'comparison', headers: {} } as const
   return [
-    {
-      name: 'itinerary',
-      description: `itinerary of one visit (${probes.visitEngagements} engagements), ?tz=America/New_York`,
-      path: itinerary,
-      expectedStatus: 200,
-      headers: same()
-    },
-    {
+    rendered({ name: 'itinerary', description: `itinerary of one visit (${probes.visitEngagements} engagements), ?tz=America/New_York, uncached`, path: itinerary }),
+    rendered({
       name: 'day',
-      description: `engagements of ${probes.day} in ${VIEWER_ZONE} (first page of 50)`,
-      path: `/v1/engagements?date=${probes.day}&tz=${encodeURIComponent(VIEWER_ZONE)}`,
-      expectedStatus: 200,
-      headers: same()
-    },
-    {
+      description: `engagements of ${probes.day} in ${VIEWER_ZONE} (first page of 50), uncached`,
+      path: `/v1/engagements?date=${probes.day}&tz=${encodeURIComponent(VIEWER_ZONE)}`
+    }),
+    rendered({
       name: 'participant',
-      description: `engagements with ${probes.participantName} (${probes.participantEngagements} in all; first page)`,
-      path: `/v1/engagements?participant=${encodeURIComponent(probes.participantName)}`,
-      expectedStatus: 200,
-      headers: same()
-    },
-    {
-      name: 'search',
-      description: 'full-text search ?q=summit (first page)',
-      path: '/v1/engagements?q=summit',
-      expectedStatus: 200,
-      headers: same()
-    },
-    {
+      description: `engagements with ${probes.participantName} (${probes.participantEngagements} in all; first page), uncached`,
+      path: `/v1/engagements?participant=${encodeURIComponent(probes.participantName)}`
+    }),
+    rendered({ name: 'search', description: 'full-text search ?q=summit (first page), uncached', path: '/v1/engagements?q=summit' }),
+    rendered({
       name: 'deep-page',
-      description: `list page after engagement #${probes.deepPosition.toLocaleString('en')} (keyset cursor)`,
-      path: `/v1/engagements?cursor=${probes.deepCursor}`,
-      expectedStatus: 200,
-      headers: same()
-    },
+      description: `list page after engagement #${probes.deepPosition.toLocaleString('en')} (keyset cursor), uncached`,
+      path: `/v1/engagements?cursor=${probes.deepCursor}`
+    }),
     {
+      ...comparison,
       name: 'revalidate',
+      group: 'revalidate',
       description: 'the itinerary again with If-None-Match: its ETag (304)',
       path: itinerary,
       expectedStatus: 304,
-      headers: same()
+      targets: ['service', 'limit', 'baseline', 'healthz'],
+      sameAnswer: ['limit', 'baseline']
+    },
+    {
+      ...comparison,
+      name: 'cached',
+      group: 'cached',
+      description: 'the itinerary again and again, no If-None-Match: the service\'s response cache against the limit\'s bodies kept by content version',
+      path: itinerary,
+      expectedStatus: 200,
+      targets: ['service', 'limit-cached', 'healthz'],
+      sameAnswer: ['limit-cached']
+    },
+    { ...comparison, name: 'healthz', group: 'healthz', description: 'GET /healthz: the service\'s floor, no database', path: HEALTHZ.path, expectedStatus: 200, targets: ['service'], sameAnswer: [] },
+    {
+      ...comparison,
+      name: 'storm',
+      group: 'storm',
+      description: `polling storm: ${STORM_CONNECTIONS} connections on the itinerary, half with If-None-Match (304), half plain GETs (200)`,
+      path: itinerary,
+      expectedStatus: 304,
+      targets: ['service', 'limit-cached'],
+      sameAnswer: ['limit-cached'],
+      storm: true
+    },
+    // Demo rows are written when each server starts, so their timestamps differ: no equality check.
+    {
+      name: 'embedded',
+      group: 'embedded',
+      servers: 'embedded',
+      description: 'the demo itinerary, ?tz=America/New_York, uncached: the service on embedded PGlite against the service on a Postgres server',
+      path: demo,
+      expectedStatus: 200,
+      targets: ['embedded-uncached', 'server-uncached'],
+      sameAnswer: [],
+      headers: {}
+    },
+    {
+      name: 'embedded-revalidate',
+      group: 'embedded',
+      servers: 'embedded',
+      description: 'the demo itinerary with If-None-Match: its ETag (304), on PGlite against on a Postgres server',
+      path: demo,
+      expectedStatus: 304,
+      targets: ['embedded', 'server'],
+      sameAnswer: [],
+      headers: {}
     }
   ]
+}
+
+const HEALTHZ = { path: '/healthz', expectedStatus: 200 }
+
+/** What a target is asked in a scenario: the scenario's request, or /healthz for the healthz target. */
+export function requestOf (scenario: Scenario, target: Target): { path: string, expectedStatus: number, headers: Record<string, string> } {
+  if (target === 'healthz') return { ...HEALTHZ, headers: {} }
+  return { path: scenario.path, expectedStatus: scenario.expectedStatus, headers: scenario.headers[target] ?? {} }
 }
 
 interface Answer { status: number, etag: string | null, body: unknown }
@@ -151,29 +216,34 @@ export function firstDifference (a: unknown, b: unknown, path = ''): string | nu
   return `${path || '/'}: differ`
 }
 
+/** The ETag each target sends for the path, checked to revalidate (304). */
+async function revalidatingHeaders (scenario: Scenario, bases: Partial<Record<Target, string>>): Promise<Scenario['headers']> {
+  const headers: Scenario['headers'] = {}
+  for (const target of scenario.targets.filter((t) => t !== 'healthz')) {
+    const base = bases[target] as string
+    const { etag } = await ask(base, scenario.path)
+    if (etag === null) throw new Error(`${scenario.name}: ${target} sends no ETag`)
+    const again = await ask(base, scenario.path, { 'if-none-match': etag })
+    if (again.status !== 304) throw new Error(`${scenario.name}: ${target} answered its own ETag with ${again.status}, not 304`)
+    headers[target] = { 'if-none-match': etag }
+  }
+  return headers
+}
+
 /**
- * Prepares a scenario against both servers: fills in each server's ETag for revalidation (or marks
- * the scenario unavailable when the service sends none), and throws when the two answers
- * differ, since a ratio between different answers would mean nothing.
+ * Prepares a scenario against its targets: throws when an answer is not 200 or differs from the
+ * service's where it must not, since a ratio between different answers would mean nothing; fills
+ * in each target's ETag for revalidation.
  */
-export async function prepareScenario (scenario: Scenario, bases: Record<Target, string>): Promise<Scenario> {
-  const [service, baseline] = await Promise.all([ask(bases.service, scenario.path), ask(bases.baseline, scenario.path)])
-  if (service.status !== 200) throw new Error(`${scenario.name}: the service answered ${service.status}: ${JSON.stringify(service.body)}`)
-  const difference = firstDifference(service.body, baseline.body)
-  if (baseline.status !== 200 || difference !== null) {
-    throw new Error(`${scenario.name}: the baseline's answer differs from the service's (status ${baseline.status}) at ${difference ?? '/'}`)
+export async function prepareScenario (scenario: Scenario, bases: Partial<Record<Target, string>>): Promise<Scenario> {
+  const answers = await Promise.all(scenario.targets.map(async (target) => ask(bases[target] as string, requestOf(scenario, target).path)))
+  const [first] = answers
+  for (const [index, answer] of answers.entries()) {
+    const target = scenario.targets[index] as Target
+    if (answer.status !== 200) throw new Error(`${scenario.name}: ${target} answered ${answer.status}: ${JSON.stringify(answer.body)?.slice(0, 300)}`)
+    const difference = scenario.sameAnswer.includes(target) ? firstDifference(first?.body, answer.body) : null
+    if (difference !== null) throw new Error(`${scenario.name}: ${target}'s answer differs from ${scenario.targets[0]}'s at ${difference}`)
   }
   if (scenario.expectedStatus !== 304) return scenario
-  if (service.etag === null) return { ...scenario, unavailable: 'not available yet: the service sends no ETag' }
-  const prepared = {
-    ...scenario,
-    headers: { service: { 'if-none-match': service.etag }, baseline: { 'if-none-match': baseline.etag ?? '' } }
-  }
-  const [serviceAgain, baselineAgain] = await Promise.all([
-    ask(bases.service, scenario.path, prepared.headers.service), ask(bases.baseline, scenario.path, prepared.headers.baseline)
-  ])
-  if (serviceAgain.status !== 304 || baselineAgain.status !== 304) {
-    throw new Error(`${scenario.name}: revalidation answered ${serviceAgain.status} (service) and ${baselineAgain.status} (baseline), not 304`)
-  }
-  return prepared
+  return { ...scenario, headers: await revalidatingHeaders(scenario, bases) }
 }
