@@ -90,8 +90,23 @@ export function onSameDay (reading: ClockReading, other: number): boolean {
   const { zone, instant, offset, wall } = reading
   const dayStart = wall.getTime() - ((wall.getTime() % DAY_MS) + DAY_MS) % DAY_MS - offset * MINUTE_MS
   const nextDayStart = dayStart + DAY_MS
-  const steady = Number.isInteger(offset) &&
-    zone.offset(dayStart) === offset && zone.offset(instant + DAY_MS) === offset && zone.offset(nextDayStart) === offset
+  const steady = Number.isInteger(offset) && keepsOffsetAtBothMidnights(zone, dayStart, offset) && zone.offset(instant + DAY_MS) === offset
   if (steady) return dayStart <= other && other < nextDayStart
   return DateTime.fromMillis(instant, { zone }).hasSame(DateTime.fromMillis(other, { zone }), 'day')
+}
+
+// Every engagement of a day asks about the same two midnights, so the answers are kept (a few
+// dozen bytes each, at most as many as below, the oldest forgotten first).
+const offsetAtMidnights = new Map<string, boolean>()
+const MIDNIGHTS_KEPT = 10_000
+
+/** Whether the zone's offset is `offset` at `dayStart` and a day later. */
+function keepsOffsetAtBothMidnights (zone: Zone, dayStart: number, offset: number): boolean {
+  const key = `${zone.name} ${dayStart} ${offset}`
+  const kept = offsetAtMidnights.get(key)
+  if (kept !== undefined) return kept
+  const keeps = zone.offset(dayStart) === offset && zone.offset(dayStart + DAY_MS) === offset
+  if (offsetAtMidnights.size >= MIDNIGHTS_KEPT) offsetAtMidnights.delete(offsetAtMidnights.keys().next().value as string)
+  offsetAtMidnights.set(key, keeps)
+  return keeps
 }
