@@ -82,9 +82,10 @@ export function longDate (reading: ClockReading): string {
 /**
  * Whether `other` falls on the day of `reading`, as luxon's DateTime#hasSame(…, 'day') decides:
  * from the start of that day to the start of the day luxon reaches by adding a day to the reading.
- * While the zone keeps the reading's offset over those instants, that is arithmetic. Near a change
- * of offset luxon may settle on either of two repeated midnights (Havana falls back from 01:00 to
- * 00:00) depending on the offset it starts from, so there luxon decides.
+ * While the zone keeps the reading's offset (in whole minutes, so luxon's sums are exact) over
+ * those instants, that is arithmetic. Near a change of offset luxon may settle on either of two
+ * repeated midnights (Havana falls back from 01:00 to 00:00) depending on the offset it starts
+ * from, so there luxon decides.
  */
 export function onSameDay (reading: ClockReading, other: number): boolean {
   const { zone, instant, offset, wall } = reading
