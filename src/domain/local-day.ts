@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon'
 import { firstInstantAtOrAfter, parseLocalDate } from './time-zones.js'
+import { localDateOfReading, readClock, zoneNamed } from './zone-clock.js'
 
 /**
  * When the clock in `timeZone` first reads `hour`:00 on `localDate`; hour 24 is the midnight
@@ -29,7 +30,5 @@ export function localDayBounds (localDate: string, timeZone: string): { start: D
 
 /** The calendar date (YYYY-MM-DD) that the clock in `timeZone` shows at `instant`. */
 export function localDateOf (instant: Date, timeZone: string): string {
-  const date = DateTime.fromJSDate(instant, { zone: timeZone }).toISODate()
-  if (date === null) throw new RangeError(`Cannot date ${String(instant)} in "${timeZone}"`)
-  return date
+  return localDateOfReading(readClock(instant.getTime(), zoneNamed(timeZone)))
 }

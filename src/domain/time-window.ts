@@ -12,6 +12,16 @@ import {
   parseLocalDateTime,
   type WallClock
 } from './time-zones.js'
+import {
+  hoursAndMinutes,
+  localDateOfReading,
+  localDateTimeWithOffset,
+  longDate,
+  onSameDay,
+  readClock,
+  zoneNamed,
+  type ClockReading
+} from './zone-clock.js'
 
 export const PRECISIONS = ['exact', 'part_of_day', 'date', 'tbd'] as const
 export type Precision = typeof PRECISIONS[number]
@@ -375,48 +385,40 @@ export interface ViewerTimeView {
   zonedEnd: string | null
 }
 
-function localDateTimeWithOffset (instant: Date, timeZone: string): string {
-  // "ZZ" rather than toISO(): it gives "+00:00" in UTC instead of "Z", and drops milliseconds.
-  return DateTime.fromJSDate(instant, { zone: timeZone }).toFormat("yyyy-MM-dd'T'HH:mm:ssZZ")
+/**
+ * localStart and localEnd on one zone's clock, and their RFC 9557 forms (Temporal's ZonedDateTime
+ * strings): the offset keeps them instants, the zone makes them local.
+ */
+function readingsText (timeZone: string, start: ClockReading, end: ClockReading | null) {
+  const localStart = localDateTimeWithOffset(start)
+  const localEnd = end === null ? null : localDateTimeWithOffset(end)
+  return { localStart, localEnd, zonedStart: `${localStart}[${timeZone}]`, zonedEnd: localEnd === null ? null : `${localEnd}[${timeZone}]` }
 }
 
-/** RFC 9557 (Temporal's ZonedDateTime string): the offset keeps it an instant, the zone makes it local. */
-function zonedDateTime (instant: Date, timeZone: string): string {
-  return `${localDateTimeWithOffset(instant, timeZone)}[${timeZone}]`
-}
-
-// Labels are English whatever the machine's locale; the structured fields are there for anyone
-// who wants to word them otherwise.
-const LABEL_DAY = 'cccc d LLLL yyyy'
-
-function onClock (instant: Date, timeZone: string): DateTime {
-  return DateTime.fromJSDate(instant, { zone: timeZone }).setLocale('en-GB')
-}
-
-function exactLabel (start: DateTime, end: DateTime | null): string {
-  const from = `${start.toFormat(LABEL_DAY)}, ${start.toFormat('HH:mm')}`
+function exactLabel (start: ClockReading, end: ClockReading | null): string {
+  const from = `${longDate(start)}, ${hoursAndMinutes(start)}`
   if (end === null) return from
-  return start.hasSame(end, 'day') ? `${from}–${end.toFormat('HH:mm')}` : `${from} – ${end.toFormat(LABEL_DAY)}, ${end.toFormat('HH:mm')}`
+  return onSameDay(start, end.instant) ? `${from}–${hoursAndMinutes(end)}` : `${from} – ${longDate(end)}, ${hoursAndMinutes(end)}`
 }
 
 /**
  * "Monday 5 January 2026, 15:00–16:30", "..., afternoon", "Monday 5 January 2026" (date),
  * "..., time to be announced", or for an undated tbd "Date to be announced, between ... and ...".
+ * `start` and `end` are the window's instants on its own zone's clock.
  */
-export function describeTimeLabel (stored: ResolvedTimeWindow): string {
-  const start = onClock(stored.startsAt, stored.timeZone)
+function describeTimeLabel (stored: ResolvedTimeWindow, start: ClockReading, end: ClockReading | null): string {
   switch (stored.precision) {
     case 'exact':
-      return exactLabel(start, stored.endsAt === null ? null : onClock(stored.endsAt, stored.timeZone))
+      return exactLabel(start, end)
     case 'part_of_day':
-      return `${start.toFormat(LABEL_DAY)}, ${stored.partOfDay ?? ''}`
+      return `${longDate(start)}, ${stored.partOfDay ?? ''}`
     case 'date':
-      return start.toFormat(LABEL_DAY)
+      return longDate(start)
     case 'tbd': {
       // The window ends at the midnight after its last day: step back to name that day.
-      const lastDay = onClock(new Date((stored.endsAt ?? stored.startsAt).getTime() - 1), stored.timeZone)
-      if (start.hasSame(lastDay, 'day')) return `${start.toFormat(LABEL_DAY)}, time to be announced`
-      return `Date to be announced, between ${start.toFormat(LABEL_DAY)} and ${lastDay.toFormat(LABEL_DAY)}`
+      const lastInstant = (end ?? start).instant - 1
+      if (onSameDay(start, lastInstant)) return `${longDate(start)}, time to be announced`
+      return `Date to be announced, between ${longDate(start)} and ${longDate(readClock(lastInstant, start.zone))}`
     }
   }
 }
@@ -430,33 +432,40 @@ export function describeTimeWindow (
   viewerTimeZone?: string
 ): { time: TimeWindowView, viewer?: ViewerTimeView } {
   const { timeZone, precision, startsAt, endsAt } = stored
+  const zone = zoneNamed(timeZone)
+  const start = readClock(startsAt.getTime(), zone)
+  const end = endsAt === null ? null : readClock(endsAt.getTime(), zone)
+  const local = readingsText(timeZone, start, end)
   const time: TimeWindowView = {
     timeZone,
     precision,
     partOfDay: precision === 'part_of_day' ? stored.partOfDay : null,
     startsAt: startsAt.toISOString(),
     endsAt: endsAt?.toISOString() ?? null,
-    localStart: localDateTimeWithOffset(startsAt, timeZone),
-    localEnd: endsAt === null ? null : localDateTimeWithOffset(endsAt, timeZone),
+    localStart: local.localStart,
+    localEnd: local.localEnd,
     localDate: stored.localDate,
-    zonedStart: zonedDateTime(startsAt, timeZone),
-    zonedEnd: endsAt === null ? null : zonedDateTime(endsAt, timeZone),
-    label: stored.label ?? describeTimeLabel(stored)
+    zonedStart: local.zonedStart,
+    zonedEnd: local.zonedEnd,
+    label: stored.label ?? describeTimeLabel(stored, start, end)
   }
   if (viewerTimeZone === undefined) return { time }
-  const viewerZone = canonicalTimeZoneName(viewerTimeZone)
-  if (viewerZone === null) {
+  const viewerZoneName = canonicalTimeZoneName(viewerTimeZone)
+  if (viewerZoneName === null) {
     throw new InputError('invalid', `"${viewerTimeZone}" is not an IANA time zone name; send one such as "America/Los_Angeles".`)
   }
+  const viewerZone = zoneNamed(viewerZoneName)
+  const viewerStart = readClock(start.instant, viewerZone)
+  const viewerLocal = readingsText(viewerZoneName, viewerStart, end === null ? null : readClock(end.instant, viewerZone))
   return {
     time,
     viewer: {
-      timeZone: viewerZone,
-      localStart: localDateTimeWithOffset(startsAt, viewerZone),
-      localEnd: endsAt === null ? null : localDateTimeWithOffset(endsAt, viewerZone),
-      localDate: localDateOf(startsAt, viewerZone),
-      zonedStart: zonedDateTime(startsAt, viewerZone),
-      zonedEnd: endsAt === null ? null : zonedDateTime(endsAt, viewerZone)
+      timeZone: viewerZoneName,
+      localStart: viewerLocal.localStart,
+      localEnd: viewerLocal.localEnd,
+      localDate: localDateOfReading(viewerStart),
+      zonedStart: viewerLocal.zonedStart,
+      zonedEnd: viewerLocal.zonedEnd
     }
   }
 }

@@ -9,8 +9,10 @@ export type EngagementView = Static<typeof Engagement>
 
 /** A translated text and, when a language was asked for, the original under `originalKey`. */
 function localized<K extends string> (original: string, translations: unknown, language: string | undefined, originalKey: K) {
+  // Most reads ask for no language: then the stored translations need not be read at all.
+  if (language === undefined) return { text: original, original: {} as Partial<Record<K, string>> }
   const text = translate(original, storedTranslations(translations), language)
-  return { text, original: (language === undefined ? {} : { [originalKey]: original }) as Partial<Record<K, string>> }
+  return { text, original: { [originalKey]: original } as Partial<Record<K, string>> }
 }
 
 /** An engagement's venue as the API shows it (see presentEngagement). */
