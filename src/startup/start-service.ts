@@ -9,6 +9,7 @@ import { openServiceDatabase, type ServiceDatabase } from './database.js'
 import { allowsLocalDevToken, localDevTokenFile } from './dev-token.js'
 import { StartupError } from './errors.js'
 import { loggerOptions } from './logger.js'
+import { checkRedis } from './redis.js'
 
 export interface RunningService {
   app: FastifyInstance
@@ -19,13 +20,14 @@ export interface RunningService {
 }
 
 /**
- * Starts the service from the environment: configuration, database (DATABASE_URL or the
- * embedded one), migrations, the app, the demo visit, listening, the banner. A failure that an
+ * Starts the service from the environment: configuration, Redis (REDIS_URL, when set), database
+ * (DATABASE_URL or the embedded one), migrations, the app, the demo visit, listening, the banner. A failure that an
  * operator can fix throws with one line saying what to do (see errors.ts), after closing what
  * was already open.
  */
 export async function startService (env: NodeJS.ProcessEnv): Promise<RunningService> {
   const settings = loadSettings(env)
+  if (settings.app.redisUrl !== undefined) await checkRedis(settings.app.redisUrl)
   const database = await openServiceDatabase(settings)
   let app: FastifyInstance | undefined
   try {
