@@ -37,6 +37,7 @@ export async function startService (env: NodeJS.ProcessEnv): Promise<RunningServ
     if (indexed > 0) app.log.info(`wrote the search documents of ${indexed} engagements stored before search existed`)
     const demo = await loadDemoVisitIfEmpty(app.prisma)
     if (demo === 'loaded') app.log.info('loaded the demo visit lee-jae-myung-china-2026')
+    await database.prepared()
     const address = await listen(app, settings.listen)
     await database.recordApiUrl(address)
     process.stdout.write(banner(address, database, writes))
