@@ -3,7 +3,8 @@ import { createServer, connect, type AddressInfo, type Server, type Socket } fro
 
 /**
  * A TCP proxy in front of a server (the test database, Redis) that a test can cut (every
- * connection dropped, new ones refused, as when the server goes down) and restore on the same port.
+ * connection dropped, new ones refused, as when the server goes down) and restore on the same port,
+ * or freeze (connections kept open, nothing forwarded, as when the server hangs or packets are lost).
  */
 export class CuttableProxy {
   private readonly sockets = new Set<Socket>()
@@ -29,6 +30,15 @@ export class CuttableProxy {
     await once(server, 'listening')
     this.port = (server.address() as AddressInfo).port
     this.server = server
+  }
+
+  /** Stops forwarding on the open connections, which stay open; `thaw` forwards again. */
+  freeze () {
+    for (const socket of this.sockets) socket.pause()
+  }
+
+  thaw () {
+    for (const socket of this.sockets) socket.resume()
   }
 
   async cut () {

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { RateLimits } from '../../src/config.js'
 import { TOKEN_SCOPES } from '../../src/domain/access.js'
+import { REDIS_COMMAND_TIMEOUT_MS } from '../../src/plugins/redis.js'
 import { CuttableProxy } from '../cuttable-proxy.js'
 import { UNREACHED_RATE_LIMITS, buildTestApp, visitBody } from '../helper.js'
 import { needsRedis, requireRedis, testRedisUrl, uniqueClientAddress } from '../redis.js'
@@ -48,7 +49,7 @@ async function alternating (apps: Array<{ inject: (options: InjectOptions) => Pr
 describe('rate limits shared through Redis (REDIS_URL)', needsRedis, () => {
   before(requireRedis)
 
-  it('count every budget across two processes: reads, writes and failed authentications', async (t) => {
+  it('count every budget across two apps (as two processes would): reads, writes and failed authentications', async (t) => {
     const token = uniqueToken()
     const limits = { readsPerMinute: 10, writesPerMinute: 4, failedAuthenticationsPerMinute: 3 }
     const apps = [(await appOn(t, testRedisUrl, limits, token)).app, (await appOn(t, testRedisUrl, limits, token)).app]
@@ -74,7 +75,7 @@ describe('rate limits shared through Redis (REDIS_URL)', needsRedis, () => {
     assertRateLimited(await apps[0]!.inject({ url: '/v1/visits', headers: bearer, remoteAddress: guesser }), 'the right token from the guesser, on the other app')
   })
 
-  it('let requests through uncounted while Redis is away, say so once, count again once it is back, and close without it', async (t) => {
+  it('let requests through uncounted while Redis is away or silent, say so once, count again once it is back, and close without it', async (t) => {
     const target = new URL(testRedisUrl)
     const proxy = new CuttableProxy({ host: target.hostname, port: Number(target.port || 6379) })
     await proxy.open()
@@ -109,6 +110,16 @@ describe('rate limits shared through Redis (REDIS_URL)', needsRedis, () => {
     }
     assertRateLimited(response, 'a read once Redis is back, past the budget it had counted')
     assert.ok(logs.some((line) => line.level === 30 && /rate limits apply again/.test(line.msg)))
+
+    // A Redis that keeps the connection but stops answering: each count gives up after its timeout.
+    proxy.freeze()
+    for (let i = 0; i < 3; i += 1) {
+      const startedAt = Date.now()
+      const frozen = await read()
+      assert.equal(frozen.statusCode, 200, `read ${i} while Redis does not answer: ${frozen.body.slice(0, 200)}`)
+      assert.ok(Date.now() - startedAt < REDIS_COMMAND_TIMEOUT_MS + 1500, `read ${i} took ${Date.now() - startedAt} ms`)
+    }
+    proxy.thaw()
 
     await proxy.cut()
     const closing = Date.now()
