@@ -7,6 +7,7 @@ import errorsPlugin, { clientErrorHandler, documentProblems, frameworkErrorHandl
 import httpCachingPlugin from './plugins/http-caching.js'
 import idempotencyPlugin from './plugins/idempotency.js'
 import publicationPlugin from './plugins/publication.js'
+import redisPlugin from './plugins/redis.js'
 import securityPlugin from './plugins/security.js'
 import shutdownPlugin from './plugins/shutdown.js'
 import swaggerPlugin from './plugins/swagger.js'
@@ -71,6 +72,8 @@ export async function buildApp ({ databaseUrl, logger = false, onDatabaseQuery, 
   // Fastify parses text/plain by default; this API takes JSON only, so anything else is a 415.
   app.removeContentTypeParser('text/plain')
 
+  // The Redis the rate limiter counts in, shared by every process (none: each counts alone).
+  await app.register(redisPlugin, { url: settings.redisUrl })
   // Ecosystem plugins first (helmet, CORS, the rate limiter), before the plugins that use them.
   await app.register(securityPlugin, {
     rateLimits: settings.rateLimits,

@@ -16,6 +16,8 @@ const ConfigSchema = Type.Object({
   LOG_LEVEL: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'a URL starting with postgres:// or postgresql://, or unset for the embedded database' })),
   EMBEDDED_DB_DIR: Type.String({ minLength: 1, default: '.data/pglite', description: 'a folder path' }),
+  // The Redis every process of one deployment shares, so that rate limits count across them.
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'a URL starting with redis:// or rediss://, or unset to count rate limits in each process alone' })),
   // `name:secret` (every scope) or `name:secret:scope+scope` entries separated by commas; the
   // name is what logs and change records show.
   API_TOKENS: Type.String({
@@ -58,7 +60,7 @@ export class ConfigError extends Error {
 }
 
 // Their values may hold a password or a secret: never repeated in a message.
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'API_TOKENS'])
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'API_TOKENS', 'REDIS_URL'])
 
 /**
  * Reads and validates the configuration once, at start. A bad value throws a ConfigError naming
@@ -121,6 +123,8 @@ export interface AppSettings {
   timeouts: Timeouts
   /** Requests per minute per token (or per IP without a valid one), and failed authentications per IP. */
   rateLimits: RateLimits
+  /** REDIS_URL: where the rate limits are counted for every process; undefined: each process counts alone. */
+  redisUrl: string | undefined
   /** Browser origins allowed to write (CORS_ORIGINS). Any origin may read. */
   corsOrigins: readonly string[]
   /** How long change records are kept (CHANGE_RETENTION_DAYS). */
@@ -169,6 +173,7 @@ export function settingsFromConfig (config: Config): ServiceSettings {
         writesPerMinute: config.RATE_LIMIT_WRITES_PER_MINUTE,
         failedAuthenticationsPerMinute: config.RATE_LIMIT_FAILED_AUTH_PER_MINUTE
       },
+      redisUrl: config.REDIS_URL,
       corsOrigins: parseCorsOrigins(config.CORS_ORIGINS),
       changeRetentionMs: config.CHANGE_RETENTION_DAYS * DAY_MS,
       // Not a variable of the environment: an embargo is lifted within a second of its end.

@@ -1,7 +1,8 @@
 // No Docker engine runs on the project's machines, so the container setup is checked by
-// construction: docker-compose.yml must be valid and wire the API to a healthy Postgres, and the
-// Dockerfile must start what the build produces. `docker-compose config` validates and normalises
-// the file without an engine (Debian's docker-compose package; .ci/run installs it).
+// construction: docker-compose.yml must be valid and wire the API's replicas to a healthy Postgres
+// and Redis behind HAProxy, and the Dockerfile must start what the build produces.
+// `docker-compose config` validates and normalises the file without an engine, `haproxy -c` the
+// balancer's configuration (Debian's docker-compose and haproxy packages; .ci/run installs them).
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { accessSync, constants, readFileSync } from 'node:fs'
@@ -11,6 +12,7 @@ import ts from 'typescript'
 import { projectRoot } from '../src/project-root.js'
 
 const composeFile = join(projectRoot, 'docker-compose.yml')
+const haproxyConfig = join(projectRoot, 'deploy', 'haproxy.cfg')
 const dockerfile = readFileSync(join(projectRoot, 'Dockerfile'), 'utf8')
 
 interface Run { status: number | null, stdout: string, stderr: string }
@@ -32,24 +34,29 @@ function compose (...args: string[]): Promise<Run> {
   return run('docker-compose', ['--file', composeFile, ...args])
 }
 
-const composeInstalled = (process.env.PATH ?? '').split(delimiter).some((dir) => {
+function executable (path: string): boolean {
   try {
-    accessSync(join(dir, 'docker-compose'), constants.X_OK)
+    accessSync(path, constants.X_OK)
     return true
   } catch {
     return false
   }
-})
+}
 
-/** Skips (or, in CI, fails) a test that needs the docker-compose binary when it is missing. */
-function needsCompose (t: TestContext): boolean {
-  if (composeInstalled) return true
-  if (process.env.CI) {
-    assert.fail('docker-compose is not installed: .ci/run must install it (apt-get install -y docker-compose)')
-  }
-  t.skip('docker-compose is not installed: apt-get install docker-compose')
+const onPath = (command: string) => (process.env.PATH ?? '').split(delimiter).some((dir) => executable(join(dir, command)))
+const composeInstalled = onPath('docker-compose')
+// Debian puts it in /usr/sbin, which a user's PATH may lack.
+const haproxyCommand = onPath('haproxy') ? 'haproxy' : executable('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : undefined
+
+/** Skips (or, in CI, fails) a test that needs a Debian package's command when it is missing. */
+function needsCommand (t: TestContext, installed: boolean, pkg: string): boolean {
+  if (installed) return true
+  if (process.env.CI) assert.fail(`${pkg} is not installed: .ci/run must install it (apt-get install -y ${pkg})`)
+  t.skip(`${pkg} is not installed: apt-get install ${pkg}`)
   return false
 }
+
+const needsCompose = (t: TestContext) => needsCommand(t, composeInstalled, 'docker-compose')
 
 interface Service {
   image?: string
@@ -193,7 +200,51 @@ describe('docker-compose.yml', () => {
 
     // The server refuses API_TOKENS it cannot parse (src/config.ts): name:secret, secrets of 8+.
     assert.match(apiEnv.API_TOKENS ?? '', /^[^:,\s]+:[^,\s]{8,}(,[^:,\s]+:[^,\s]{8,})*$/)
-    assert.deepEqual(containerPortsOf(services.api!), ['3000'], 'the api publishes the port the image listens on')
+  })
+
+  it('runs any number of api replicas (--scale api=N) on one Redis, behind HAProxy on port 3000', async (t) => {
+    if (!needsCompose(t)) return
+    const { services } = await resolvedConfig()
+    const { api, redis, lb } = services
+    assert.ok(redis, 'there is a redis service')
+    assert.ok(lb, 'there is an lb service')
+
+    assert.match(redis.image ?? '', /^redis:7(\b|$)/)
+    const test = redis.healthcheck?.test
+    assert.ok(test !== undefined && redis.healthcheck?.disable !== true, 'redis has a healthcheck')
+    assert.match(Array.isArray(test) ? test.join(' ') : test, /redis-cli.*ping/)
+    assert.ok(api!.depends_on !== undefined && !Array.isArray(api!.depends_on))
+    assert.equal(api!.depends_on.redis?.condition, 'service_healthy')
+    const redisUrl = new URL(environmentOf(api!).REDIS_URL ?? '')
+    assert.equal(redisUrl.protocol, 'redis:')
+    assert.equal(redisUrl.hostname, 'redis')
+    assert.ok(redisUrl.port === '' || redisUrl.port === '6379')
+
+    // A published host port can be held by one container only: replicas publish none.
+    assert.deepEqual(containerPortsOf(api!), [], 'the api publishes no port; the balancer does')
+    assert.match(lb.image ?? '', /^haproxy:2\.8(\b|$)/)
+    assert.deepEqual(containerPortsOf(lb), ['3000'])
+    const mounted = volumesOf(lb).find((volume) => volume.target === '/usr/local/etc/haproxy/haproxy.cfg')
+    assert.ok(mounted?.source !== undefined, 'the balancer gets deploy/haproxy.cfg where the image reads its configuration')
+    assert.equal(resolve(projectRoot, mounted.source), haproxyConfig)
+  })
+})
+
+describe('deploy/haproxy.cfg', () => {
+  const text = readFileSync(haproxyConfig, 'utf8')
+
+  it('is valid for HAProxy (haproxy -c)', async (t) => {
+    if (!needsCommand(t, haproxyCommand !== undefined, 'haproxy')) return
+    const result = await run(haproxyCommand!, ['-c', '-f', haproxyConfig])
+    assert.equal(result.status, 0, `haproxy -c failed:\n${result.stderr}`)
+  })
+
+  it('sends requests to every api replica on port 3000 whose /readyz answers 200, found through Docker\'s DNS', () => {
+    assert.match(text, /^\s*bind\s+:3000\s*$/m)
+    assert.match(text, /^\s*server-template\s+\S+\s+\d+\s+api:3000\s.*\bcheck\b.*\bresolvers docker\b/m)
+    assert.match(text, /^\s*http-check send meth GET uri \/readyz\s*$/m)
+    assert.match(text, /^\s*http-check expect status 200\s*$/m)
+    assert.match(text, /^\s*nameserver\s+\S+\s+127\.0\.0\.11:53\s*$/m)
   })
 })
 

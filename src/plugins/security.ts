@@ -2,9 +2,9 @@ import fp from 'fastify-plugin'
 import cors, { type FastifyCorsOptions } from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import rateLimit, { normalizeIP } from '@fastify/rate-limit'
-import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import type { RateLimits } from '../config.js'
-import { problem } from '../problems.js'
+import { HttpProblem, problem } from '../problems.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -52,8 +52,33 @@ const READ_CORS = {
 } satisfies FastifyCorsOptions
 
 /**
+ * Runs a count of the rate limiter: its result, or undefined when Redis could not make it (down,
+ * restarting, no answer within its command timeout). Then the request goes on uncounted: through
+ * a blip of Redis the API keeps answering, without limits for that time, rather than failing
+ * every request. Logged once when counting stops, and once when it resumes.
+ */
+function countingOrSkipping (app: FastifyInstance) {
+  let failing = false
+  return async <T>(count: () => Promise<T>): Promise<T | undefined> => {
+    let result: T
+    try {
+      result = await count()
+    } catch (error) {
+      if (error instanceof HttpProblem) throw error
+      if (!failing) app.log.warn({ err: error }, 'Redis cannot count requests: rate limits are not applied until it can again')
+      failing = true
+      return undefined
+    }
+    if (failing) app.log.info('Redis counts requests again: rate limits apply again')
+    failing = false
+    return result
+  }
+}
+
+/**
  * Headers that harden every response (helmet), CORS, and per-client rate limits (applied where
- * the routes say: countRequest, countFailedAuthentication).
+ * the routes say: countRequest, countFailedAuthentication), counted in the Redis the processes
+ * share when there is one (src/plugins/redis.ts), else in this process alone.
  */
 export default fp<SecurityPluginOptions>(async (app, options) => {
   await app.register(helmet, {
@@ -95,6 +120,9 @@ export default fp<SecurityPluginOptions>(async (app, options) => {
     // Not on every route: /v1 counts requests itself (countRequest), once it knows whose they
     // are. Health probes are polled by load balancers and are never limited.
     global: false,
+    ...(app.redis === null ? {} : { redis: app.redis, nameSpace: 'itinerary-api:rate-limit:' }),
+    // A failure of the store is handled by countingOrSkipping, which logs it.
+    skipOnError: false,
     timeWindow: 60_000,
     keyGenerator: (request) => `${isWrite(request) ? 'write' : 'read'}:${request.tokenName === null ? `ip:${clientAddress(request)}` : `token:${request.tokenName}`}`,
     max: (request) => isWrite(request) ? options.rateLimits.writesPerMinute : options.rateLimits.readsPerMinute,
@@ -102,7 +130,11 @@ export default fp<SecurityPluginOptions>(async (app, options) => {
       `This client may make ${context.max} ${isWrite(request) ? 'writes' : 'reads'} a minute; retry in ${context.after}.`,
       { headers: retryAfter(context.ttl) })
   })
-  app.decorate('countRequest', app.rateLimit())
+  const countOrSkip = countingOrSkipping(app)
+  const countRequest = app.rateLimit()
+  app.decorate('countRequest', async function (this: FastifyInstance, request, reply) {
+    await countOrSkip(() => countRequest.call(this, request, reply))
+  } satisfies onRequestAsyncHookHandler)
 
   // Stricter than the read budget: a client guessing secrets, or one misconfigured, is slowed
   // down long before it could try many (and each guess costs a database lookup).
@@ -111,12 +143,12 @@ export default fp<SecurityPluginOptions>(async (app, options) => {
     keyGenerator: (request) => `failed-authentication:ip:${clientAddress(request)}`
   })
   const refuseIfExceeded = (increment: boolean) => async (request: FastifyRequest) => {
-    const limit = await failedAuthentications(request, { increment })
-    if (limit.isAllowed || !limit.isExceeded) return
+    const limit = await countOrSkip(() => failedAuthentications(request, { increment }))
+    if (limit === undefined || limit.isAllowed || !limit.isExceeded) return
     throw problem('rateLimited',
       `This client sent more than ${limit.max} requests a minute with a token that is not valid, so no token from it is ` +
       `accepted for now; check the token, then retry in ${limit.ttlInSeconds} seconds.`, { headers: retryAfter(limit.ttl) })
   }
   app.decorate('countFailedAuthentication', refuseIfExceeded(true))
   app.decorate('refuseClientsPastFailedAuthentications', refuseIfExceeded(false))
-}, { name: 'security' })
+}, { name: 'security', dependencies: ['redis'] })

@@ -13,13 +13,21 @@ export interface ServiceDatabase {
   embeddedDir: string | null
   /** Tells a second start (and `npm run token`) where this server listens. */
   recordApiUrl(url: string): Promise<void>
+  /**
+   * Lets the next process starting on this database prepare it: call once the migrations, the
+   * search documents and the demo visit are in (see openServiceDatabase).
+   */
+  prepared(): Promise<void>
   stop(): Promise<void>
 }
 
 /**
  * Opens the database and brings it up to date with prisma/migrations. DATABASE_URL is tried
  * first with a plain connection, so that a server that is not there, a database that does not
- * exist or a refused login stops the start with one line saying so.
+ * exist or a refused login stops the start with one line saying so. That connection then holds a
+ * lock until `prepared()`: processes started together on one database (replicas) prepare it one
+ * after the other, so that the second finds the first's migrations and demo visit instead of
+ * adding them again beside it, which would fail its start.
  */
 export async function openServiceDatabase (settings: ServiceSettings): Promise<ServiceDatabase> {
   const { url, embeddedDir } = settings.database
@@ -64,22 +72,33 @@ async function openEmbedded (dataDir: string): Promise<ServiceDatabase> {
       process.exit(1)
     }
   })
-  return { connectionString: embedded.connectionString, embeddedDir: dataDir, recordApiUrl: embedded.recordApiUrl, stop: embedded.stop }
+  // One process per folder (the folder lock): there is nobody to take turns with.
+  return { connectionString: embedded.connectionString, embeddedDir: dataDir, recordApiUrl: embedded.recordApiUrl, prepared: async () => {}, stop: embedded.stop }
 }
+
+// Any constant no other advisory lock uses: "strt" in ASCII.
+const START_LOCK_KEY = 0x73747274
 
 async function openServer (connectionString: string, connectTimeoutMs: number): Promise<ServiceDatabase> {
   const client = new pg.Client({ connectionString, connectionTimeoutMillis: connectTimeoutMs, application_name: APPLICATION_NAME })
-  // A failure shows as the rejected connect() or query() below.
+  // A failure shows as the rejected connect() or query() below; a connection lost later only
+  // releases the lock early.
   client.on('error', () => {})
+  let released: Promise<void> | undefined
+  const release = () => (released ??= client.end().catch(() => {}))
   try {
     await client.connect()
     await client.query('SELECT 1')
   } catch (error) {
+    await release()
     throw new StartupError(connectionFailure(connectionString, error, connectTimeoutMs), { cause: error })
-  } finally {
-    await client.end().catch(() => {})
   }
-  return { connectionString, embeddedDir: null, recordApiUrl: async () => {}, stop: async () => {} }
+  // Waits for as long as another process takes to prepare the database (its migrations may be long).
+  await client.query('SELECT pg_advisory_lock($1)', [START_LOCK_KEY]).catch(async (error: unknown) => {
+    await release()
+    throw error
+  })
+  return { connectionString, embeddedDir: null, recordApiUrl: async () => {}, prepared: release, stop: release }
 }
 
 /** One line for why DATABASE_URL could not be used; never its password. */

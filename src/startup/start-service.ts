@@ -9,6 +9,7 @@ import { openServiceDatabase, type ServiceDatabase } from './database.js'
 import { allowsLocalDevToken, localDevTokenFile } from './dev-token.js'
 import { StartupError } from './errors.js'
 import { loggerOptions } from './logger.js'
+import { checkRedis } from './redis.js'
 
 export interface RunningService {
   app: FastifyInstance
@@ -19,13 +20,14 @@ export interface RunningService {
 }
 
 /**
- * Starts the service from the environment: configuration, database (DATABASE_URL or the
- * embedded one), migrations, the app, the demo visit, listening, the banner. A failure that an
+ * Starts the service from the environment: configuration, Redis (REDIS_URL, when set), database
+ * (DATABASE_URL or the embedded one), migrations, the app, the demo visit, listening, the banner. A failure that an
  * operator can fix throws with one line saying what to do (see errors.ts), after closing what
  * was already open.
  */
 export async function startService (env: NodeJS.ProcessEnv): Promise<RunningService> {
   const settings = loadSettings(env)
+  if (settings.app.redisUrl !== undefined) await checkRedis(settings.app.redisUrl)
   const database = await openServiceDatabase(settings)
   let app: FastifyInstance | undefined
   try {
@@ -35,6 +37,7 @@ export async function startService (env: NodeJS.ProcessEnv): Promise<RunningServ
     if (indexed > 0) app.log.info(`wrote the search documents of ${indexed} engagements stored before search existed`)
     const demo = await loadDemoVisitIfEmpty(app.prisma)
     if (demo === 'loaded') app.log.info('loaded the demo visit lee-jae-myung-china-2026')
+    await database.prepared()
     const address = await listen(app, settings.listen)
     await database.recordApiUrl(address)
     process.stdout.write(banner(address, database, writes))

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { defaultSettings } from '../../src/config.js'
 import { TOKEN_SCOPES } from '../../src/domain/access.js'
+import { CuttableProxy } from '../cuttable-proxy.js'
 import { WRITE_TOKEN, authorised, buildTestApp, databaseUrl, visitBody } from '../helper.js'
 
 // The embedded PGlite runs one statement at a time for every connection, and an open transaction
@@ -15,45 +14,6 @@ const CONNECT_TIMEOUT_MS = process.env.TEST_DATABASE === 'embedded' ? defaultSet
 // the request needs once it has a connection.
 const ANSWER_BOUND_MS = CONNECT_TIMEOUT_MS + 3000
 const WORKERS = 6
-
-/**
- * A TCP proxy in front of the test database that the test can cut (every connection dropped,
- * new ones refused, as when Postgres goes down) and restore on the same port.
- */
-class CuttableProxy {
-  private readonly sockets = new Set<Socket>()
-  private server: Server | undefined
-  port = 0
-
-  constructor (private readonly target: { host: string, port: number }) {}
-
-  async open () {
-    const server = createServer((client) => {
-      const upstream = connect(this.target.port, this.target.host)
-      for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
-        this.sockets.add(from)
-        from.on('error', () => to.destroy())
-        from.on('close', () => {
-          this.sockets.delete(from)
-          to.destroy()
-        })
-        from.pipe(to)
-      }
-    })
-    server.listen(this.port, '127.0.0.1')
-    await once(server, 'listening')
-    this.port = (server.address() as AddressInfo).port
-    this.server = server
-  }
-
-  async cut () {
-    const closed = this.server === undefined ? Promise.resolve() : once(this.server, 'close')
-    this.server?.close()
-    this.server = undefined
-    for (const socket of this.sockets) socket.destroy()
-    await closed
-  }
-}
 
 interface Outcome {
   phase: 'before' | 'outage' | 'after'

@@ -46,6 +46,15 @@ describe('a start that cannot succeed prints one line saying what to do, and exi
     assert.equal(result.code, 1)
   })
 
+  it('says so when REDIS_URL is not a Redis URL, or nothing listens there, before opening the database', async (t) => {
+    const invalid = await failedStart(t, { REDIS_URL: 'http://127.0.0.1:6379' })
+    // The rule, never the value: it may hold a password.
+    assert.deepEqual(invalid, { code: 1, stdout: '', errors: ['Invalid configuration: REDIS_URL must be a URL starting with redis:// or rediss://, or unset to count rate limits in each process alone.'] })
+    const port = await freePort()
+    const unreachable = await failedStart(t, { REDIS_URL: `redis://:a-password@127.0.0.1:${port}/0` })
+    assert.deepEqual(unreachable, { code: 1, stdout: '', errors: [`Nothing is listening at 127.0.0.1:${port} (REDIS_URL): start Redis there, or correct REDIS_URL.`] })
+  })
+
   it('says so when DATABASE_URL names a database that does not exist, or a user the server refuses', needsPostgresServer, async (t) => {
     const missing = await failedStart(t, { DATABASE_URL: serverUrl({ database: 'itinerary_no_such_database' }) })
     const { hostname, port } = new URL(databaseUrl())
