@@ -2,6 +2,7 @@ import ical, { ICalCalendarMethod, ICalEventStatus, escape, type ICalLocation } 
 import { getVtimezoneComponent } from '@touch4it/ical-timezones'
 import { DateTime, IANAZone } from 'luxon'
 import { instantsAtWallClock } from './time-zones.js'
+import { offsetAt, offsetChangesIn } from './zone-offsets.js'
 
 /** What a feed needs of an engagement: the API's Engagement view has all of it. */
 export interface CalendarEngagement {
@@ -209,6 +210,7 @@ export function calendarEvent (engagement: CalendarEngagement, url: string): Cal
 // ---------------------------------------------------------------------------------------------
 
 const MINUTE_MS = 60_000
+const DAY_MS = 24 * 60 * MINUTE_MS
 const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU']
 
 interface Observance {
@@ -313,9 +315,6 @@ function observanceLines (zone: IANAZone, at: number, from: number, to: number):
   ]
 }
 
-// No zone has changed its clocks twice within a day; each change is then bisected to the millisecond.
-const DAY_MS = 24 * 60 * MINUTE_MS
-
 /**
  * A VTIMEZONE from the runtime's tz database: for each run of years holding instants (from the
  * year before each to the year after), an observance for the offset in force when the run begins,
@@ -329,7 +328,7 @@ export function runtimeVtimezone (timeZone: string, instants: number[]): string 
   for (const [firstYear, lastYear] of yearRuns(instants)) {
     const start = Math.max(DateTime.utc(firstYear).toMillis(), FIRST_ONSET)
     const end = Math.min(DateTime.utc(lastYear + 1).toMillis(), LAST_SCANNED)
-    const offset = zone.offset(start)
+    const offset = offsetAt(zone, start)
     lines.push(...observanceLines(zone, start, offset, offset))
     for (let year = firstYear; year <= lastYear; year++) {
       for (const change of offsetChangesIn(zone, year)) {
@@ -338,44 +337,6 @@ export function runtimeVtimezone (timeZone: string, instants: number[]): string 
     }
   }
   return [...lines, 'END:VTIMEZONE'].join('\r\n')
-}
-
-interface OffsetChange { at: number, from: number, to: number }
-
-// Feeds are polled: a zone's changes in a year are found once, then kept (a few hundred bytes each,
-// at most as many as below, the oldest forgotten first).
-const offsetChangesByZoneYear = new Map<string, OffsetChange[]>()
-const OFFSET_CHANGE_YEARS_KEPT = 20_000
-
-/** The instants in this UTC year at which the zone's offset changes, each to the millisecond. */
-function offsetChangesIn (zone: IANAZone, year: number): OffsetChange[] {
-  const key = `${zone.name} ${year}`
-  const kept = offsetChangesByZoneYear.get(key)
-  if (kept !== undefined) return kept
-  const changes: OffsetChange[] = []
-  const end = DateTime.utc(year + 1).toMillis()
-  let at = DateTime.utc(year).toMillis()
-  let offset = zone.offset(at)
-  while (at < end) {
-    const next = at + DAY_MS
-    if (zone.offset(next) !== offset) {
-      let before = at
-      let after = next
-      while (after - before > 1) {
-        const middle = Math.floor((before + after) / 2)
-        if (zone.offset(middle) === offset) before = middle
-        else after = middle
-      }
-      changes.push({ at: after, from: offset, to: zone.offset(after) })
-      offset = zone.offset(after)
-    }
-    at = next
-  }
-  if (offsetChangesByZoneYear.size >= OFFSET_CHANGE_YEARS_KEPT) {
-    offsetChangesByZoneYear.delete(offsetChangesByZoneYear.keys().next().value as string)
-  }
-  offsetChangesByZoneYear.set(key, changes)
-  return changes
 }
 
 // iCalendar writes years in four digits: no onset may read 0000 or 10000 on any zone's clock
@@ -405,7 +366,7 @@ export function vtimezoneFor (timeZone: string, instants: number[]): string {
   const packaged = getVtimezoneComponent(timeZone)
   const observances = packaged === null ? null : parseObservances(packaged)
   const zone = IANAZone.create(timeZone)
-  if (packaged !== null && observances !== null && instants.every((instant) => definitionFinds(observances, instant, zone.offset(instant)))) {
+  if (packaged !== null && observances !== null && instants.every((instant) => definitionFinds(observances, instant, offsetAt(zone, instant)))) {
     return packaged.replace(/^TZID:.*$/m, `TZID:${timeZone}`).trim()
   }
   return runtimeVtimezone(timeZone, instants)
@@ -455,8 +416,8 @@ export function foldLines (text: string): string {
 function readsTwice (instant: number, timeZone: string): boolean {
   // Only a change of offset within a day can repeat a reading; most instants have none near.
   const zone = IANAZone.create(timeZone)
-  const offset = zone.offset(instant)
-  if (zone.offset(instant - DAY_MS) === offset && zone.offset(instant + DAY_MS) === offset) return false
+  const offset = offsetAt(zone, instant)
+  if (offsetAt(zone, instant - DAY_MS) === offset && offsetAt(zone, instant + DAY_MS) === offset) return false
   const reading = DateTime.fromMillis(instant, { zone })
   return instantsAtWallClock(reading.toObject() as Parameters<typeof instantsAtWallClock>[0], timeZone).kind === 'repeated'
 }

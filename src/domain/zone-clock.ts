@@ -1,4 +1,5 @@
 import { DateTime, FixedOffsetZone, Info, type Zone } from 'luxon'
+import { offsetAt } from './zone-offsets.js'
 
 // Writing a window's times through luxon DateTime objects (several per instant, each format
 // string parsed anew, the offset asked of Intl again for every "ZZ") was most of the CPU of a
@@ -27,7 +28,7 @@ export function zoneNamed (timeZone: string): Zone {
 }
 
 export function readClock (instant: number, zone: Zone): ClockReading {
-  const offset = zone.offset(instant)
+  const offset = offsetAt(zone, instant)
   // The same sum as luxon's, so that a fractional offset rounds to the same millisecond.
   const wall = new Date(instant + offset * 60 * 1000)
   if (Number.isNaN(wall.getTime())) throw new RangeError(`Cannot read ${instant} on the clock of "${zone.name}"`)
@@ -91,23 +92,12 @@ export function onSameDay (reading: ClockReading, other: number): boolean {
   const { zone, instant, offset, wall } = reading
   const dayStart = wall.getTime() - ((wall.getTime() % DAY_MS) + DAY_MS) % DAY_MS - offset * MINUTE_MS
   const nextDayStart = dayStart + DAY_MS
-  const steady = Number.isInteger(offset) && keepsOffsetAtBothMidnights(zone, dayStart, offset) && zone.offset(instant + DAY_MS) === offset
+  const steady = Number.isInteger(offset) && keepsOffsetAtBothMidnights(zone, dayStart, offset) && offsetAt(zone, instant + DAY_MS) === offset
   if (steady) return dayStart <= other && other < nextDayStart
   return DateTime.fromMillis(instant, { zone }).hasSame(DateTime.fromMillis(other, { zone }), 'day')
 }
 
-// Every engagement of a day asks about the same two midnights, so the answers are kept (a few
-// dozen bytes each, at most as many as below, the oldest forgotten first).
-const offsetAtMidnights = new Map<string, boolean>()
-const MIDNIGHTS_KEPT = 10_000
-
 /** Whether the zone's offset is `offset` at `dayStart` and a day later. */
 function keepsOffsetAtBothMidnights (zone: Zone, dayStart: number, offset: number): boolean {
-  const key = `${zone.name} ${dayStart} ${offset}`
-  const kept = offsetAtMidnights.get(key)
-  if (kept !== undefined) return kept
-  const keeps = zone.offset(dayStart) === offset && zone.offset(dayStart + DAY_MS) === offset
-  if (offsetAtMidnights.size >= MIDNIGHTS_KEPT) offsetAtMidnights.delete(offsetAtMidnights.keys().next().value as string)
-  offsetAtMidnights.set(key, keeps)
-  return keeps
+  return offsetAt(zone, dayStart) === offset && offsetAt(zone, dayStart + DAY_MS) === offset
 }
