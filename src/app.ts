@@ -46,6 +46,8 @@ export async function buildApp ({ databaseUrl, logger = false, onDatabaseQuery, 
   const app = Fastify({
     logger,
     bodyLimit: settings.bodyLimitBytes,
+    // request.ip, .protocol and .host from X-Forwarded-* only when a listed proxy sent them.
+    trustProxy: settings.trustedProxies.length === 0 ? false : [...settings.trustedProxies],
     requestTimeout: timeouts.requestMs,
     // Node looks for requests past requestTimeout every 30 s by default: the 408 would come
     // up to that much late.

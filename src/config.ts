@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import envSchema from 'env-schema'
 import { Type, type Static } from 'typebox'
 import { TOKEN_SCOPES, isTokenScope, type BootstrapToken } from './domain/access.js'
@@ -8,6 +9,8 @@ const SCOPE = `(${TOKEN_SCOPES.join('|')})`
 const API_TOKEN = `[^:,\\s]+:[^:,\\s]{8,}(:${SCOPE}(\\+${SCOPE})*)?`
 
 const ORIGIN = 'https?://[^,/\\s]+'
+// An IPv4 or IPv6 address, optionally with a /prefix length (Fastify's trustProxy checks them).
+const PROXY_ADDRESS = '[0-9A-Fa-f.:]+(/[0-9]{1,3})?'
 
 const ConfigSchema = Type.Object({
   NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], { default: 'development' }),
@@ -44,6 +47,9 @@ const ConfigSchema = Type.Object({
   // Memory each process may fill with rendered responses, kept until the data changes (0: none).
   RESPONSE_CACHE_MAX_BYTES: Type.Integer({ minimum: 0, maximum: 4294967296, default: 33554432 }),
   // Browser origins allowed to write (and read with a token); any origin may make public reads.
+  // The proxies (load balancers) whose X-Forwarded-For and X-Forwarded-Proto/Host are believed,
+  // so that the rate limits count each client and feeds link to the address the client used.
+  TRUST_PROXY: Type.String({ default: '', pattern: `^$|^${PROXY_ADDRESS}(,${PROXY_ADDRESS})*$`, description: 'empty, or IP addresses and CIDR ranges separated by commas' }),
   CORS_ORIGINS: Type.String({ default: '', pattern: `^$|^\\*$|^${ORIGIN}(,${ORIGIN})*$`, description: 'empty, * or http(s)://host[:port] origins separated by commas' }),
   // How long change records are kept for GET /v1/changes; an older cursor gets 410 and resyncs.
   CHANGE_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 })
@@ -127,6 +133,8 @@ export interface AppSettings {
   redisUrl: string | undefined
   /** Browser origins allowed to write (CORS_ORIGINS). Any origin may read. */
   corsOrigins: readonly string[]
+  /** Addresses and ranges of the proxies in front whose forwarding headers are believed (TRUST_PROXY); none by default. */
+  trustedProxies: readonly string[]
   /** How long change records are kept (CHANGE_RETENTION_DAYS). */
   changeRetentionMs: number
   /** How often to publish engagements whose embargo has ended; 0: never. */
@@ -175,6 +183,7 @@ export function settingsFromConfig (config: Config): ServiceSettings {
       },
       redisUrl: config.REDIS_URL,
       corsOrigins: parseCorsOrigins(config.CORS_ORIGINS),
+      trustedProxies: parseTrustedProxies(config.TRUST_PROXY),
       changeRetentionMs: config.CHANGE_RETENTION_DAYS * DAY_MS,
       // Not a variable of the environment: an embargo is lifted within a second of its end.
       publicationIntervalMs: 1000
@@ -189,6 +198,24 @@ export function loadSettings (env: NodeJS.ProcessEnv = process.env): ServiceSett
 
 /** Every setting at its default: what buildApp takes for an option it is not given. */
 export const defaultSettings: Readonly<ServiceSettings> = loadSettings({})
+
+/**
+ * Parses `TRUST_PROXY` into its addresses and ranges. The schema checks the characters only;
+ * an address that is not one (999.1.1.1, a /40 range of IPv4) would stop Fastify at start with
+ * a stack trace instead of this one line.
+ */
+function parseTrustedProxies (value: string): string[] {
+  const entries = value.split(',').filter(Boolean)
+  const wrong = entries.find((entry) => {
+    const [address = '', prefix] = entry.split('/')
+    const family = isIP(address)
+    return family === 0 || (prefix !== undefined && Number(prefix) > (family === 4 ? 32 : 128))
+  })
+  if (wrong !== undefined) {
+    throw new ConfigError(['TRUST_PROXY'], `Invalid configuration: TRUST_PROXY must be ${ruleOf('TRUST_PROXY')} ("${wrong}" is not an IP address or CIDR range).`)
+  }
+  return entries
+}
 
 /** Parses `CORS_ORIGINS` (already validated by loadConfig) into the list of origins; `*` stays `*`. */
 function parseCorsOrigins (value: string): string[] {

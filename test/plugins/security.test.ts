@@ -81,3 +81,21 @@ describe('rate limits for requests that fail authentication', () => {
     }
   })
 })
+
+describe('clients behind a trusted proxy', () => {
+  const balancer = '10.0.0.5'
+  const readAs = (app: Awaited<ReturnType<typeof buildTestApp>>['app'], client: string) =>
+    app.inject({ url: '/v1/visits', remoteAddress: balancer, headers: { 'x-forwarded-for': client } })
+
+  it('counts each forwarded client on its own when TRUST_PROXY lists the balancer, and all as the balancer otherwise', async (t) => {
+    const rateLimits = { ...UNREACHED_RATE_LIMITS, readsPerMinute: 2 }
+    const { app: trusting } = await buildTestApp(t, { rateLimits, trustedProxies: ['10.0.0.0/8'] })
+    for (let i = 0; i < 2; i += 1) assert.equal((await readAs(trusting, '203.0.113.1')).statusCode, 200)
+    assertRateLimited(await readAs(trusting, '203.0.113.1'), 'a forwarded client past its budget')
+    assert.equal((await readAs(trusting, '203.0.113.2')).statusCode, 200, 'another client behind the balancer has its own budget')
+
+    const { app: untrusting } = await buildTestApp(t, { rateLimits })
+    for (let i = 0; i < 2; i += 1) assert.equal((await readAs(untrusting, `203.0.113.${10 + i}`)).statusCode, 200)
+    assertRateLimited(await readAs(untrusting, '203.0.113.12'), 'X-Forwarded-For from an address not trusted is ignored')
+  })
+})

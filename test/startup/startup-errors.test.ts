@@ -37,6 +37,8 @@ describe('a start that cannot succeed prints one line saying what to do, and exi
     // The rule, never the value: it holds secrets.
     assert.deepEqual(secret.errors, ['Invalid configuration: API_TOKENS must be name:secret or name:secret:scope+scope entries separated by commas, ' +
       'secrets of 8 or more characters without ":", "," or spaces, scopes among read:embargoed, write, admin.'])
+    const proxy = await failedStart(t, { TRUST_PROXY: '10.0.0.0/8,999.1.1.1' })
+    assert.deepEqual(proxy, { code: 1, stdout: '', errors: ['Invalid configuration: TRUST_PROXY must be empty, or IP addresses and CIDR ranges separated by commas ("999.1.1.1" is not an IP address or CIDR range).'] })
   })
 
   it('says so when nothing listens at DATABASE_URL', async (t) => {
