@@ -18,6 +18,9 @@ describe('SQL statements per request', () => {
     apiTokens: new Map(),
     // Its look for ended embargoes would be counted with the request's statements.
     publicationIntervalMs: 0,
+    // What a rendering costs: the response cache reads the content state first, one statement
+    // whatever the size (test/plugins/response-cache.test.ts counts it), and a hit renders nothing.
+    responseCacheMaxBytes: 0,
     onDatabaseQuery: (event) => statements.push(event.query)
   })
   let few: { id: string, slug: string, suffix: string }
