@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
 import { readContentState, sharedContentStateReader } from '../../src/db/content-version.js'
 import type { Db } from '../../src/db/client.js'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { setImmediate as afterThisTurn } from 'node:timers/promises'
 import { authorised, createEngagement, createLeg, createVisit, databaseUrl, useTestApp } from '../helper.js'
 
 describe('the content version', () => {
@@ -100,13 +100,14 @@ describe('the shared content state reader', () => {
     const { db, started, reads } = controlledDb()
     const read = sharedContentStateReader(db)
     const together = [read(), read(), read()]
-    await sleep(10)
+    // Not a timer: on a busy machine a timer can come due before the reader's turn has run.
+    await afterThisTurn()
     assert.equal(reads(), 1)
     // Asked while the first read runs: it must wait for a read of its own.
     const later = read()
     started.shift()!()
     assert.deepEqual(await Promise.all(together), ['1/-', '1/-', '1/-'])
-    await sleep(10)
+    await afterThisTurn()
     assert.equal(reads(), 2)
     started.shift()!()
     assert.equal(await later, '2/-')
