@@ -20,16 +20,20 @@ export async function readContentState (db: Db, now: Date): Promise<string> {
 /**
  * readContentState shared by the requests that arrive together: a caller joins the next read
  * to start, never one already running, so the state it gets was read after it asked, and
- * reflects every write committed before. The read starts once the requests that came in with
- * the caller (in the same turn of the event loop) have asked too, so a storm of polls costs a
- * statement per turn rather than one per request.
+ * reflects every write committed before. One read runs at a time, and the requests that arrive
+ * meanwhile wait for the next: a storm of polls costs one statement per round trip rather than
+ * one per request, which matters most on the embedded database, where every statement runs on
+ * the service's own thread (bench/RESULTS.md has the figures of both ways).
  */
 export function sharedContentStateReader (db: Db): () => Promise<string> {
+  let running: Promise<unknown> = Promise.resolve()
   let next: Promise<string> | undefined
   return () => {
-    next ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+    next ??= running.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => {
       next = undefined
-      return readContentState(db, new Date())
+      const read = readContentState(db, new Date())
+      running = read.catch(() => undefined)
+      return read
     })
     return next
   }

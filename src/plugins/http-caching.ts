@@ -174,21 +174,24 @@ export default fp<HttpCachingOptions>(async (app, options) => {
     if (reply.statusCode >= 300 || typeof payload !== 'string' || !tagged ||
       reply.hasHeader('etag') || (!isRead && version === undefined)) return payload
 
-    const tag = entityTag(payload, version)
     if (!isRead) {
-      reply.header('etag', tag)
+      reply.header('etag', entityTag(payload, version))
       return payload
     }
+    // Encoded once, for the digest, the socket and the cache alike (a read's body is the
+    // largest thing the service writes; the idempotency plugin needs only a write's as text).
+    const body = Buffer.from(payload)
+    const tag = entityTag(body, version)
     setCachingHeaders(request, reply, tag, version)
-    keepRendered(request, reply, payload, tag, version)
+    keepRendered(request, reply, body, tag, version)
     if (notModified(request, tag)) {
       reply.code(304).removeHeader('content-type').removeHeader('content-length')
       return null
     }
-    return payload
+    return body
   })
 
-  function keepRendered (request: FastifyRequest, reply: FastifyReply, payload: string, etag: string, resourceVersion: number | undefined) {
+  function keepRendered (request: FastifyRequest, reply: FastifyReply, body: Buffer, etag: string, resourceVersion: number | undefined) {
     const key = renderedUnder.get(request)
     if (responses === undefined || key === undefined || reply.statusCode !== 200) return
     const headers: Record<string, string> = {}
@@ -196,6 +199,6 @@ export default fp<HttpCachingOptions>(async (app, options) => {
       const value = reply.getHeader(name)
       if (value !== undefined) headers[name] = String(value)
     }
-    responses.set(key, { body: Buffer.from(payload), etag, resourceVersion, headers })
+    responses.set(key, { body, etag, resourceVersion, headers })
   }
 }, { name: 'http-caching', dependencies: ['db'] })

@@ -96,18 +96,25 @@ describe('the shared content state reader', () => {
     return { db: db as unknown as Db, started, reads: () => reads }
   }
 
+  // Turns of the event loop, not a timer: on a busy machine a timer can come due before the
+  // reader's turn has run. A few turns, since the reader waits for one after a promise settles.
+  async function turnsUntil (condition: () => boolean) {
+    for (let turn = 0; turn < 10 && !condition(); turn++) await afterThisTurn()
+  }
+
   it('gives callers that ask together one read, and a caller never a read that started before it asked', async () => {
     const { db, started, reads } = controlledDb()
     const read = sharedContentStateReader(db)
     const together = [read(), read(), read()]
-    // Not a timer: on a busy machine a timer can come due before the reader's turn has run.
-    await afterThisTurn()
+    await turnsUntil(() => reads() === 1)
     assert.equal(reads(), 1)
-    // Asked while the first read runs: it must wait for a read of its own.
+    // Asked while the first read runs: it waits for a read of its own, which starts only then.
     const later = read()
+    await turnsUntil(() => reads() > 1)
+    assert.equal(reads(), 1, 'one read at a time')
     started.shift()!()
     assert.deepEqual(await Promise.all(together), ['1/-', '1/-', '1/-'])
-    await afterThisTurn()
+    await turnsUntil(() => reads() === 2)
     assert.equal(reads(), 2)
     started.shift()!()
     assert.equal(await later, '2/-')
