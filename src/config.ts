@@ -46,10 +46,10 @@ const ConfigSchema = Type.Object({
   CACHE_MAX_AGE_SECONDS: Type.Integer({ minimum: 0, maximum: 86400, default: 5 }),
   // Memory each process may fill with rendered responses, kept until the data changes (0: none).
   RESPONSE_CACHE_MAX_BYTES: Type.Integer({ minimum: 0, maximum: 4294967296, default: 33554432 }),
-  // Browser origins allowed to write (and read with a token); any origin may make public reads.
   // The proxies (load balancers) whose X-Forwarded-For and X-Forwarded-Proto/Host are believed,
   // so that the rate limits count each client and feeds link to the address the client used.
   TRUST_PROXY: Type.String({ default: '', pattern: `^$|^${PROXY_ADDRESS}(,${PROXY_ADDRESS})*$`, description: 'empty, or IP addresses and CIDR ranges separated by commas' }),
+  // Browser origins allowed to write (and read with a token); any origin may make public reads.
   CORS_ORIGINS: Type.String({ default: '', pattern: `^$|^\\*$|^${ORIGIN}(,${ORIGIN})*$`, description: 'empty, * or http(s)://host[:port] origins separated by commas' }),
   // How long change records are kept for GET /v1/changes; an older cursor gets 410 and resyncs.
   CHANGE_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 })
